@@ -1,0 +1,280 @@
+"""The classifier: a scikit-learn multi-label model over passages, and the spaCy component using it.
+
+A model is a folder (see `ModelFolder`): the fitted scikit-learn `Pipeline` in `model.skops`
+(loaded only through `skops.io` with an explicit list of trusted types), the label keys and their
+thresholds in `labels.json`, metrics in `metrics.json`, a model card and a manifest.
+
+Label keys name the field and the label, `migof:O3`, `sdg_goals:10`, `sdg_targets:10.7`, so one
+model scores all three fields at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import skops.io as sio
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .taxonomy import labels_hash
+
+log = logging.getLogger(__name__)
+
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+MODEL_FILE = "model.skops"
+LABELS_FILE = "labels.json"
+
+# Every type a migtag model file may hold. A file naming anything else (such as os.system)
+# is refused before a byte of it is turned into an object.
+TRUSTED_TYPES = [
+    "numpy.dtype",
+    "numpy.ndarray",
+    "numpy.float64",
+    "numpy.int64",
+    "builtins.float",
+    "builtins.int",
+    "builtins.str",
+    "builtins.dict",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.slice",
+    "scipy.sparse._csr.csr_matrix",
+    "scipy.sparse._csr.csr_array",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.multiclass.OneVsRestClassifier",
+    "sklearn.preprocessing._label.LabelBinarizer",
+]
+
+if not Doc.has_extension("migtag_model_scores"):
+    Doc.set_extension("migtag_model_scores", default=None)
+
+
+class ModelError(RuntimeError):
+    """A model folder that cannot be used: missing, untrusted or built for other labels."""
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """`"sdg_targets:10.7"` -> `("sdg_targets", "10.7")`."""
+    field, label = key.split(":", 1)
+    return field, label
+
+
+def make_estimator(*, c: float = 8.0, seed: int = 0) -> Pipeline:
+    """The untrained classifier: word and character TF-IDF into one-vs-rest logistic regressions.
+
+    Word n-grams carry the topic words a reviewer can read as evidence; character n-grams make it
+    robust to inflection and the broken words of PDF text. `class_weight="balanced"` keeps rare
+    labels from being drowned by frequent ones.
+    """
+    features = FeatureUnion(
+        [
+            (
+                "words",
+                TfidfVectorizer(
+                    ngram_range=(1, 2),
+                    min_df=2,
+                    sublinear_tf=True,
+                    strip_accents="unicode",
+                    stop_words="english",
+                    token_pattern=r"(?u)\b[A-Za-z][A-Za-z-]+\b",
+                ),
+            ),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(3, 5),
+                    min_df=2,
+                    sublinear_tf=True,
+                    max_features=60000,
+                ),
+            ),
+        ]
+    )
+    classifier = OneVsRestClassifier(
+        LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=seed)
+    )
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+@dataclass
+class TrainedModel:
+    """A fitted estimator with its label keys, per-label thresholds and where it came from."""
+
+    estimator: Pipeline
+    keys: list[str]
+    thresholds: dict[str, float]
+    name: str = "migtag"
+    path: Path | None = None
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """Probability per passage (rows) and label key (columns)."""
+        if not texts:
+            return np.zeros((0, len(self.keys)))
+        return np.asarray(self.estimator.predict_proba(texts))
+
+    def evidence(self, texts: list[str], *, top: int = 3) -> list[dict[str, list[str]]]:
+        """For each passage and label key: the words that pushed its score up most."""
+        features = self.estimator.named_steps["features"]
+        word_vectorizer = dict(features.transformer_list)["words"]
+        names = word_vectorizer.get_feature_names_out()
+        matrix = word_vectorizer.transform(texts)
+        weights = self._word_weights(len(names))
+        result: list[dict[str, list[str]]] = []
+        for row in range(matrix.shape[0]):
+            vector = matrix.getrow(row)
+            if vector.nnz == 0:
+                result.append({})
+                continue
+            contributions = weights[:, vector.indices] * vector.data
+            by_key: dict[str, list[str]] = {}
+            for k, key in enumerate(self.keys):
+                order = np.argsort(-contributions[k])[:top]
+                by_key[key] = [
+                    str(names[vector.indices[i]]) for i in order if contributions[k, i] > 0
+                ]
+            result.append(by_key)
+        return result
+
+    def _word_weights(self, n_words: int) -> np.ndarray:
+        # The word block comes first in the FeatureUnion, so its coefficients are the first
+        # n_words columns of each one-vs-rest estimator.
+        cached = getattr(self, "_weights_cache", None)
+        if cached is None:
+            classifier = self.estimator.named_steps["classifier"]
+            cached = np.vstack(
+                [estimator.coef_[0, :n_words] for estimator in classifier.estimators_]
+            )
+            self._weights_cache = cached
+        return cached
+
+
+def save_model(model: TrainedModel, folder: Path) -> None:
+    """Write the estimator with skops and the label keys and thresholds as JSON."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sio.dump(model.estimator, folder / MODEL_FILE)
+    labels = {
+        "name": model.name,
+        "keys": model.keys,
+        "thresholds": model.thresholds,
+        "labels_hash": labels_hash(),
+    }
+    (folder / LABELS_FILE).write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
+
+
+def default_model_dir() -> Path:
+    """The shipped default: the folder named in `models/DEFAULT`."""
+    pointer = MODELS_DIR / "DEFAULT"
+    if not pointer.exists():
+        raise ModelError(f"no default model: {pointer} is missing; run `migtag train` first")
+    return MODELS_DIR / pointer.read_text(encoding="utf-8").strip()
+
+
+def load_model(folder: Path | str | None = None) -> TrainedModel:
+    """Load a model folder, refusing untrusted types and models built for other label files."""
+    folder = Path(folder) if folder else default_model_dir()
+    model_file = folder / MODEL_FILE
+    labels_file = folder / LABELS_FILE
+    if not model_file.exists() or not labels_file.exists():
+        raise ModelError(f"{folder} is not a migtag model folder (needs {MODEL_FILE}, {LABELS_FILE})")
+    untrusted = set(sio.get_untrusted_types(file=model_file)) - set(TRUSTED_TYPES)
+    if untrusted:
+        raise ModelError(
+            f"{model_file} holds types migtag does not trust: {', '.join(sorted(untrusted))}"
+        )
+    try:
+        estimator = sio.load(model_file, trusted=TRUSTED_TYPES)
+    except Exception as exc:  # skops raises many kinds on a damaged file
+        raise ModelError(f"cannot load {model_file}: {exc}") from exc
+    labels = json.loads(labels_file.read_text(encoding="utf-8"))
+    if labels.get("labels_hash") != labels_hash():
+        raise ModelError(
+            f"{folder} was trained on other label files than this migtag has; retrain it"
+        )
+    return TrainedModel(
+        estimator=estimator,
+        keys=list(labels["keys"]),
+        thresholds={key: float(value) for key, value in labels["thresholds"].items()},
+        name=labels.get("name", folder.name),
+        path=folder,
+    )
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    """The model's score for one label of one passage, with its threshold and strongest terms."""
+
+    score: float
+    threshold: float
+    evidence: tuple[str, ...]
+
+
+class MigtagClassifier:
+    """spaCy component: writes the model's scores to `doc._.migtag_model_scores`."""
+
+    def __init__(self, nlp: Language, name: str, *, model_dir: str | None, top_terms: int) -> None:
+        self.name = name
+        self.model = load_model(model_dir)
+        self.top_terms = top_terms
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations([doc], self.predict([doc.text]))
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in stream:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._run(batch)
+                batch = []
+        if batch:
+            yield from self._run(batch)
+
+    def _run(self, docs: list[Doc]) -> list[Doc]:
+        self.set_annotations(docs, self.predict([doc.text for doc in docs]))
+        return docs
+
+    def predict(self, texts: list[str]) -> list[dict[str, ModelScore]]:
+        """Scores of every label key for each text, vectorised as one batch."""
+        scores = self.model.scores(texts)
+        evidence = self.model.evidence(texts, top=self.top_terms)
+        result = []
+        for row, text_evidence in zip(scores, evidence, strict=True):
+            result.append(
+                {
+                    key: ModelScore(
+                        float(row[k]),
+                        self.model.thresholds.get(key, 0.5),
+                        tuple(text_evidence.get(key, ())),
+                    )
+                    for k, key in enumerate(self.model.keys)
+                }
+            )
+        return result
+
+    def set_annotations(self, docs: list[Doc], predictions: list[dict[str, ModelScore]]) -> None:
+        for doc, prediction in zip(docs, predictions, strict=True):
+            doc._.migtag_model_scores = prediction
+
+
+@Language.factory(
+    "migtag_classifier", default_config={"model_dir": None, "top_terms": 3}
+)
+def make_migtag_classifier(
+    nlp: Language, name: str, model_dir: str | None, top_terms: int
+) -> MigtagClassifier:
+    return MigtagClassifier(nlp, name, model_dir=model_dir, top_terms=top_terms)

@@ -1,0 +1,291 @@
+"""The `migtag` command line: parses options, calls one function, prints.
+
+Exit status: 0 when the command did its job (a batch in which some files failed still exits 0
+and lists them in errors.csv); 1 when it could not run at all; 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+app = typer.Typer(
+    name="migtag",
+    help="Tag IOM and partner report PDFs with SDG targets, MiGOF categories and the figures they report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+log = logging.getLogger("pipeline")
+
+ModelOption = Annotated[
+    Path | None,
+    typer.Option("--model", help="Model folder to use (default: the shipped model in models/).", show_default=False),
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(1)
+
+
+def _check_model(model: Path | None) -> Path:
+    from .classify import ModelError, load_model
+    from .process import resolve_model_dir
+
+    try:
+        folder = resolve_model_dir(model)
+        load_model(folder)
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
+    return folder
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what each stage does.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[str], typer.Argument(help="PDF files, folders of PDFs (searched recursively) or globs.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the tables.")],
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: the number of cores).")] = None,
+    model: ModelOption = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="Address of a Dask scheduler to run on (needs the dask extra).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Reprocess every document, ignoring finished ones from an earlier run.")] = False,
+) -> None:
+    """Batch: read PDFs and write passages.csv, figures.csv, tables.csv, errors.csv and manifest.json.
+
+    A rerun with the same arguments skips documents already finished (unless --force).
+    """
+    from .batch import SHARDS, default_workers, run_batch
+    from .process import pipeline_version, process_document
+
+    folder = _check_model(model)
+    if force and (out / SHARDS).exists():
+        shutil.rmtree(out / SHARDS)
+    try:
+        result = run_batch(
+            inputs,
+            out,
+            process=partial(process_document, model_dir=str(folder)),
+            version=pipeline_version(folder),
+            workers=workers or default_workers(),
+            backend="dask" if dask else "processes",
+            scheduler=dask,
+            extra_manifest={"model": str(folder), "model_version": pipeline_version(folder)},
+        )
+    except (ImportError, ValueError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    if result.documents == 0 and result.errors == result.input_errors:
+        raise _fail(f"no PDF found in: {' '.join(inputs)} (see {result.files['errors.csv']})")
+    typer.echo(
+        f"{result.documents} documents ({result.skipped} already done), {result.passages} passages "
+        f"({result.tagged} tagged), {result.figures} figures, {result.errors} errors in {result.seconds:.1f} s"
+    )
+    for name, path in result.files.items():
+        typer.echo(f"  {name:<14} {path}")
+
+
+def _read_passages(source: typer.FileText) -> list[tuple[str, str]]:
+    items = []
+    for number, line in enumerate(source, 1):
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            data = None
+        if isinstance(data, dict) and "text" in data:
+            items.append((str(data.get("id") or f"p{number}"), str(data["text"])))
+        else:
+            items.append((f"p{number}", line))
+    return items
+
+
+@app.command()
+def tag(
+    source: Annotated[typer.FileText, typer.Argument(help="Text or JSON Lines with a 'text' field; '-' for standard input.")] = "-",  # type: ignore[assignment]
+    model: ModelOption = None,
+) -> None:
+    """Text in, JSON Lines out: the tags and figures of each input line, in order."""
+    from .io import tagged_to_json
+    from .nlp import build_nlp, tag_passages
+    from .records import Passage
+
+    folder = _check_model(model)
+    items = _read_passages(source)
+    try:
+        nlp = build_nlp(folder)
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from exc
+    passages = [Passage(passage_id=i, doc_id="", doc="", page=0, n=n, text=t) for n, (i, t) in enumerate(items)]
+    for item in tag_passages(nlp, passages):
+        sys.stdout.write(json.dumps(tagged_to_json(item), ensure_ascii=False) + "\n")
+
+
+@app.command()
+def train(
+    corpus: Annotated[Path, typer.Option(help="Folder (or file) of labelled JSON Lines passages.")] = Path("corpus"),
+    reviewed: Annotated[list[Path] | None, typer.Option("--reviewed", help="Reviewed passages.csv to learn from (repeatable).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="New model folder (default: models/migtag-<date>).")] = None,
+    name: Annotated[str | None, typer.Option(help="Model name (default: the folder name).")] = None,
+    set_default: Annotated[bool, typer.Option("--set-default", help="Make the new model the default in models/DEFAULT.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing model folder.")] = False,
+) -> None:
+    """(Re)train the classifier from corpus/ plus reviewed CSVs; write a new model folder."""
+    from datetime import datetime
+
+    from .classify import MODELS_DIR
+    from .corpus import CorpusError, load_corpus, merge_reviewed, read_reviewed
+    from .train import train as train_model
+    from .train import training_sources
+
+    reviewed = reviewed or []
+    out = out or MODELS_DIR / f"migtag-{datetime.now():%Y%m%d-%H%M%S}"
+    if out.exists() and any(out.iterdir()) and not force:
+        raise _fail(f"{out} exists; choose another --out or add --force")
+    try:
+        passages = load_corpus(corpus)
+        extra = [p for path in reviewed for p in read_reviewed(path)]
+    except (CorpusError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    passages = merge_reviewed(passages, extra)
+    console.print(f"training on {len(passages)} passages ({len(extra)} reviewed) …")
+    try:
+        metrics = train_model(passages, out, name=name or out.name, sources=training_sources(corpus, reviewed))
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    if set_default:
+        (out.parent / "DEFAULT").write_text(out.name + "\n", encoding="utf-8")
+    test = metrics["test_split"] or metrics["cross_validated"]
+    typer.echo(f"model written to {out}")
+    for field in ("migof", "sdg_goals", "sdg_targets"):
+        typer.echo(f"  {field:<12} test micro-F1 {test[field]['micro']['f1']:.3f}  macro-F1 {test[field]['macro']['f1']:.3f}")
+    typer.echo(f"  MiGOF top-1 accuracy {test['migof_top1_accuracy']:.3f}")
+
+
+@app.command()
+def evaluate(
+    data: Annotated[Path, typer.Option("--data", help="Labelled passages: a JSON Lines file or a folder of them.")],
+    model: ModelOption = None,
+    split: Annotated[str, typer.Option(help="Which side of the fixed split to score: all, train or test.")] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
+) -> None:
+    """Score the tagger (rules + model) on labelled passages: precision, recall and F1 per label."""
+    from .corpus import CorpusError, load_corpus
+    from .evaluate import as_passages
+    from .evaluate import evaluate as score
+    from .nlp import build_nlp, tag_passages
+
+    if split not in {"all", "train", "test"}:
+        raise typer.BadParameter("use all, train or test", param_hint="--split")
+    folder = _check_model(model)
+    try:
+        examples = load_corpus(data, split=None if split == "all" else split)
+    except (CorpusError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    if not examples:
+        raise _fail(f"no labelled passages in {data}")
+    nlp = build_nlp(folder, with_parser=False)
+    tagged = list(tag_passages(nlp, as_passages(examples)))
+    metrics = score(examples, tagged)
+    metrics["model"] = str(folder)
+    if as_json:
+        typer.echo(json.dumps(metrics))
+        return
+    _print_metrics(metrics)
+
+
+def _print_metrics(metrics: dict) -> None:
+    out = Console()
+    for field in ("migof", "sdg_goals", "sdg_targets"):
+        block = metrics[field]
+        table = RichTable(title=f"{field} ({metrics['n']} passages)")
+        for column in ("label", "precision", "recall", "F1", "support"):
+            table.add_column(column, justify="right" if column != "label" else "left")
+        for label, scores in block["per_label"].items():
+            table.add_row(label, f"{scores['precision']:.3f}", f"{scores['recall']:.3f}", f"{scores['f1']:.3f}", str(scores["support"]))
+        for name in ("micro", "macro"):
+            s = block[name]
+            table.add_row(f"[bold]{name}", f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", "")
+        out.print(table)
+    out.print(f"MiGOF top-1 accuracy: {metrics['migof_top1_accuracy']:.3f}")
+    confusion = metrics["migof_confusion"]
+    if confusion:
+        labels = list(confusion)
+        table = RichTable(title="MiGOF confusion (rows: main label, columns: top tag)")
+        table.add_column("")
+        for label in labels:
+            table.add_column(label, justify="right")
+        for label in labels:
+            table.add_row(label, *(str(confusion[label][other]) for other in labels))
+        out.print(table)
+
+
+@app.command()
+def explain(
+    text: Annotated[str, typer.Argument(help="The passage to explain.")],
+    model: ModelOption = None,
+) -> None:
+    """Show every tag and figure of one passage with the evidence behind it."""
+    from .nlp import build_nlp
+
+    folder = _check_model(model)
+    nlp = build_nlp(folder)
+    doc = nlp(text)
+    out = Console()
+    tags = doc._.migtag_tags
+    table = RichTable(title="Tags")
+    for column in ("field", "label", "score", "source", "evidence"):
+        table.add_column(column)
+    for field in ("migof", "sdg_targets", "sdg_goals"):
+        for item in tags[field]:
+            table.add_row(field, item.label, f"{item.score:.2f}", item.source, "; ".join(item.evidence))
+    out.print(table)
+    scores = doc._.migtag_model_scores or {}
+    near = sorted(
+        ((key, s) for key, s in scores.items() if s.score < s.threshold and s.score >= s.threshold * 0.5),
+        key=lambda pair: -pair[1].score,
+    )[:8]
+    if near:
+        table = RichTable(title="Near misses (model score below the label's threshold)")
+        for column in ("label", "score", "threshold", "strongest terms"):
+            table.add_column(column)
+        for key, s in near:
+            table.add_row(key, f"{s.score:.2f}", f"{s.threshold:.2f}", ", ".join(s.evidence))
+        out.print(table)
+    hits = doc._.migtag_rule_hits or []
+    if hits:
+        table = RichTable(title="Rule hits")
+        for column in ("field", "label", "kind", "matched"):
+            table.add_column(column)
+        for hit in hits:
+            table.add_row(hit.field, hit.label, hit.kind, hit.evidence)
+        out.print(table)
+    figures = doc._.migtag_figures or []
+    table = RichTable(title="Figures")
+    for column in ("text", "value", "kind", "unit", "counted", "qualifier", "year", "change"):
+        table.add_column(column)
+    for figure in figures:
+        table.add_row(
+            figure.text, f"{figure.value:g}", figure.kind, figure.unit or "", figure.counted or "",
+            figure.qualifier or "", str(figure.year or ""), figure.change or "",
+        )
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

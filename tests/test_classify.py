@@ -1,0 +1,121 @@
+"""The classifier: training, safe loading, and how rules and model combine."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io as sio
+
+from pipeline.classify import ModelError, ModelScore, load_model
+from pipeline.corpus import load_corpus
+from pipeline.nlp import COMBINE_SETTINGS, combine
+from pipeline.rules import RuleHit
+from pipeline.taxonomy import load_taxonomy
+from pipeline.train import TrainSettings, train
+
+CORPUS = Path(__file__).parents[1] / "corpus" / "passages"
+SETTINGS = json.loads(COMBINE_SETTINGS.read_text())
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    """A model trained on a slice of the corpus: quick, and enough to test the mechanics."""
+    passages = load_corpus(CORPUS)[::3]
+    out = tmp_path_factory.mktemp("model") / "small"
+    metrics = train(passages, out, name="small", sources=[], settings=TrainSettings(folds=3))
+    return out, metrics
+
+
+def test_training_writes_a_complete_model_folder(small_model):
+    out, metrics = small_model
+    for name in ("model.skops", "labels.json", "metrics.json", "model_card.md", "manifest.json"):
+        assert (out / name).exists(), name
+    labels = json.loads((out / "labels.json").read_text())
+    assert all(0.0 < t < 1.0 for t in labels["thresholds"].values())
+    assert {key.split(":")[0] for key in labels["keys"]} >= {"migof", "sdg_goals"}
+    assert metrics["cross_validated"]["migof"]["micro"]["f1"] > 0.5
+
+
+def test_a_saved_model_scores_as_it_did_before_saving(small_model):
+    out, _ = small_model
+    model = load_model(out)
+    texts = ["Assisted voluntary return and reintegration for stranded migrants.", "Forest cover fell."]
+    scores = model.scores(texts)
+    assert scores.shape == (2, len(model.keys))
+    again = load_model(out).scores(texts)
+    assert np.allclose(scores, again)
+    o3 = model.keys.index("migof:O3")
+    assert scores[0, o3] > scores[1, o3]
+
+
+def test_a_model_file_naming_an_untrusted_type_is_refused(small_model, tmp_path):
+    out, _ = small_model
+    evil = tmp_path / "evil"
+    shutil.copytree(out, evil)
+    sio.dump({"payload": os.system}, evil / "model.skops")
+    with pytest.raises(ModelError, match="posix.system"):
+        load_model(evil)
+
+
+def test_a_model_for_other_labels_is_refused(small_model, tmp_path):
+    out, _ = small_model
+    other = tmp_path / "other"
+    shutil.copytree(out, other)
+    labels = json.loads((other / "labels.json").read_text())
+    labels["labels_hash"] = "0" * 64
+    (other / "labels.json").write_text(json.dumps(labels))
+    with pytest.raises(ModelError, match="other label files"):
+        load_model(other)
+
+
+def test_evidence_names_words_of_the_passage(small_model):
+    model = load_model(small_model[0])
+    text = "The shelter assisted victims of trafficking and supported their voluntary return home."
+    evidence = model.evidence([text])[0]
+    words = {w for terms in evidence.values() for term in terms for w in term.split()}
+    assert words and words <= set(text.lower().replace(".", "").split())
+
+
+def score(value, threshold=0.5, evidence=("term",)):
+    return ModelScore(value, threshold, evidence)
+
+
+def test_explicit_mention_always_tags():
+    hits = [RuleHit("sdg_targets", "10.7", "explicit", "SDG target 10.7", 0, 15)]
+    tags = combine(hits, {"sdg_targets:10.7": score(0.1)}, load_taxonomy(), SETTINGS)
+    [target] = tags["sdg_targets"]
+    assert (target.label, target.source, target.evidence) == ("10.7", "rule", ("SDG target 10.7",))
+    assert [goal.label for goal in tags["sdg_goals"]] == ["10"]
+
+
+def test_explicit_and_model_agreeing_say_so():
+    hits = [RuleHit("sdg_goals", "8", "explicit", "SDG 8", 0, 5)]
+    tags = combine(hits, {"sdg_goals:8": score(0.9)}, load_taxonomy(), SETTINGS)
+    assert tags["sdg_goals"][0].source == "rule+model"
+
+
+def test_phrase_evidence_raises_a_model_score_over_its_threshold():
+    hits = [
+        RuleHit("migof", "O3", "phrase", "voluntary return", 0, 10),
+        RuleHit("migof", "O3", "phrase", "reintegration", 20, 30),
+    ]
+    without = combine([], {"migof:O3": score(0.4)}, load_taxonomy(), SETTINGS)
+    assert without["migof"] == []
+    with_rules = combine(hits, {"migof:O3": score(0.4)}, load_taxonomy(), SETTINGS)
+    [tag] = with_rules["migof"]
+    assert tag.source == "rule+model" and tag.score > 0.5
+    assert tag.evidence[:2] == ("voluntary return", "reintegration")
+
+
+def test_a_model_only_target_needs_its_goal():
+    scores = {"sdg_targets:10.7": score(0.8), "sdg_goals:10": score(0.2)}
+    assert combine([], scores, load_taxonomy(), SETTINGS)["sdg_targets"] == []
+    scores["sdg_goals:10"] = score(0.7)
+    tags = combine([], scores, load_taxonomy(), SETTINGS)
+    assert [t.label for t in tags["sdg_targets"]] == ["10.7"]
+    assert [t.label for t in tags["sdg_goals"]] == ["10"]

@@ -1,0 +1,140 @@
+"""Extraction and segmentation on PDFs drawn from known text."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pytest
+from pdfs import draw_report
+
+from pipeline.extract import extract, join_lines
+from pipeline.segment import segment
+
+HEADER = "Annual Report on Migration Governance 2023"
+P = [
+    "In 2016 the Organization helped nearly 98,000 migrants return home voluntarily, working with "
+    "consular services in 110 countries of origin and transit to arrange documents and onward travel.",
+    "A whole-of-government approach brought the ministries of labour, interior and health into one "
+    "steering committee, which met every quarter to review progress against the national action plan.",
+    "Reintegration assistance combined small business grants with psychosocial counselling, and "
+    "follow-up surveys found that most returnees were still living in their communities a year later.",
+    "Border officials in four provinces completed a course on identifying victims of trafficking, and "
+    "referral agreements now link each crossing point to a shelter run by a partner organization.",
+    "Remittance flows to the region reached USD 2.5 million through the pilot corridor, and the average "
+    "cost of sending 200 dollars fell from 9 to 6 per cent over the two years of the project.",
+    "The displacement tracking teams recorded 41,000 internally displaced persons in 23 sites after the "
+    "floods, and camp management committees were set up in each site within the first month.",
+]
+
+
+def fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def assert_recovered(passages, expected):
+    texts = [fold(p.text) for p in passages]
+    position = 0
+    for paragraph in expected:
+        ratios = [difflib.SequenceMatcher(None, fold(paragraph), t).ratio() for t in texts[position:]]
+        assert ratios, f"not found: {paragraph[:40]}"
+        best = max(range(len(ratios)), key=ratios.__getitem__)
+        assert ratios[best] >= 0.98, (paragraph, texts[position + best])
+        position += best + 1
+
+
+@pytest.mark.parametrize("footer", ["of", "bare", "dash"])
+def test_single_column_with_running_header_footer_and_page_numbers(tmp_path, footer):
+    pages = [
+        [("heading", "OBJECTIVE 3: SAFE, ORDERLY AND DIGNIFIED MIGRATION"), ("para", P[0]), ("para", P[1])],
+        [("heading", "3.1 Results"), ("para", P[2]), ("para", P[3])],
+        [("para", P[4]), ("para", P[5])],
+    ]
+    document = extract(draw_report(tmp_path / "single.pdf", pages, footer=footer))
+    assert document.problems == ()
+    passages = list(segment(document))
+    assert_recovered(passages, P)
+    for passage in passages:
+        assert HEADER not in passage.text
+        assert not re.search(r"Page \d|^\d+$|- \d+ -", passage.text)
+    assert len(passages) == len(P)
+
+
+def test_headings_give_each_passage_its_section_path(tmp_path):
+    pages = [
+        [("heading", "PRINCIPLE 1: ADHERENCE TO INTERNATIONAL STANDARDS"), ("para", P[0])],
+        [("heading", "1.1 Protection results"), ("para", P[1]), ("heading", "1.2 Lessons"), ("para", P[2])],
+        [("heading", "OBJECTIVE 2: MOBILITY DIMENSIONS OF CRISES"), ("para", P[5])],
+    ]
+    passages = list(segment(extract(draw_report(tmp_path / "headings.pdf", pages))))
+    sections = [p.section for p in passages]
+    assert sections == [
+        "PRINCIPLE 1: ADHERENCE TO INTERNATIONAL STANDARDS",
+        "PRINCIPLE 1: ADHERENCE TO INTERNATIONAL STANDARDS > 1.1 Protection results",
+        "PRINCIPLE 1: ADHERENCE TO INTERNATIONAL STANDARDS > 1.2 Lessons",
+        "OBJECTIVE 2: MOBILITY DIMENSIONS OF CRISES",
+    ]
+
+
+def test_footnotes_are_kept_apart_and_attached(tmp_path):
+    pages = [
+        [("para", P[0], "1"), ("para", P[1]), ("footnote", "1", "Assisted voluntary returns only, excluding deportations.")],
+        [("para", P[2])],
+    ]
+    passages = list(segment(extract(draw_report(tmp_path / "notes.pdf", pages))))
+    assert_recovered(passages, [P[0], P[1], P[2]])
+    first = passages[0]
+    assert first.text.endswith("onward travel.")
+    assert first.footnotes == ("1. Assisted voluntary returns only, excluding deportations.",)
+    assert all("excluding deportations" not in p.text for p in passages)
+
+
+@pytest.mark.parametrize("n_columns", [2, 3])
+def test_columns_are_read_one_after_the_other(tmp_path, n_columns):
+    texts = P[: 2 * n_columns] if n_columns == 2 else P[:6]
+    pages = [
+        [("heading", "2. Results by region"), ("columns", texts, n_columns)],
+        [("para", P[0])],
+    ]
+    passages = list(segment(extract(draw_report(tmp_path / "columns.pdf", pages))))
+    assert_recovered(passages, [*texts, P[0]])
+
+
+def test_broken_words_are_mended_and_real_hyphens_kept(tmp_path):
+    text = (
+        "Skills recog-\nnition for returnees was supported by a whole-of-\ngovernment task force and by "
+        "pre-departure orientation sessions held in 2016-2017 across the region."
+    )
+    passages = list(segment(extract(draw_report(tmp_path / "hyphen.pdf", [[("para", text)], [("para", P[1])]]))))
+    assert "recognition" in passages[0].text
+    assert "whole-of-government" in passages[0].text
+    assert "pre-departure" in passages[0].text and "2016-2017" in passages[0].text
+
+
+def test_join_lines_rules():
+    assert join_lines("the recog-", "nition of", set()) == "the recognition of"
+    assert join_lines("a whole-of-", "government", set()) == "a whole-of-government"
+    assert join_lines("a cross-", "border route", set(), frozenset({"cross"})) == "a cross-border route"
+    assert join_lines("ends here", "next line", set()) == "ends here next line"
+
+
+def test_tables_are_kept_out_of_prose(tmp_path):
+    rows = [["Country", "2019", "2020"], ["Niger", "1,200", "1,450"], ["Mali", "800", "950"]]
+    pages = [[("para", P[0]), ("table", rows), ("para", P[1])], [("para", P[2])]]
+    document = extract(draw_report(tmp_path / "table.pdf", pages))
+    passages = list(segment(document))
+    assert_recovered(passages, P[:3])
+    assert all("Niger" not in p.text for p in passages)
+    [table] = document.pages[0].tables
+    assert table.rows == tuple(tuple(r) for r in rows)
+
+
+def test_bad_files_become_problems_not_crashes(tmp_path):
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(b"%PDF-1.4\nthis is not really a pdf\n%%EOF")
+    for path, error in ((empty, "EmptyFile"), (garbage, "Unreadable")):
+        document = extract(path)
+        assert document.pages == ()
+        assert [problem.error for problem in document.problems] == [error]
