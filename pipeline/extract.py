@@ -98,7 +98,17 @@ class Row:
 
     @property
     def text(self) -> str:
-        return " ".join(word.text for word in self.words)
+        # Words pdfplumber split only because the font changed ("Inter" "-" "Agency" with the
+        # hyphen in another font) touch each other: join those without a space.
+        parts: list[str] = []
+        previous: Word | None = None
+        for word in self.words:
+            if previous is not None:
+                touching = word.x0 - previous.x1 < min(1.0, 0.1 * max(word.size, 1.0))
+                parts.append("" if touching and word.x0 >= previous.x0 else " ")
+            parts.append(word.text)
+            previous = word
+        return "".join(parts)
 
 
 def _is_bold(fontname: str) -> bool:
@@ -173,27 +183,28 @@ def group_rows(words: list[Word]) -> list[Row]:
 
 
 def find_gutters(rows: list[Row], settings: dict) -> list[tuple[float, float]]:
-    """Vertical strips that (almost) no row crosses and that have text on both sides in
-    enough rows: the gaps between columns."""
-    if len(rows) < settings["gutter_min_rows_both_sides"]:
+    """Vertical strips that no word crosses and that have text on both sides in enough rows:
+    the gaps between columns, widest first."""
+    need = max(settings["gutter_min_rows_both_sides"], int(len(rows) * 0.3))
+    if len(rows) < need:
         return []
     left = min(r.x0 for r in rows)
     right = max(r.x1 for r in rows)
     width = int(right - left) + 1
     if width < 50:
         return []
-    blocking = [0] * width
+    blocked = bytearray(width)
     for row in rows:
         for word in row.words:
-            for x in range(max(0, int(word.x0 - left)), min(width, int(word.x1 - left) + 1)):
-                blocking[x] += 1
-    limit = max(1, int(len(rows) * settings["gutter_max_blocking_share"]))
+            blocked[max(0, int(word.x0 - left)) : min(width, int(word.x1 - left) + 1)] = b"\x01" * (
+                min(width, int(word.x1 - left) + 1) - max(0, int(word.x0 - left))
+            )
     gutters = []
     x = 0
     while x < width:
-        if blocking[x] <= limit:
+        if not blocked[x]:
             start = x
-            while x < width and blocking[x] <= limit:
+            while x < width and not blocked[x]:
                 x += 1
             if x - start >= settings["min_gutter_width"] and start > 0 and x < width:
                 gutters.append((left + start, left + x))
@@ -205,44 +216,49 @@ def find_gutters(rows: list[Row], settings: dict) -> list[tuple[float, float]]:
             for row in rows
             if any(w.x1 <= g0 + 1 for w in row.words) and any(w.x0 >= g1 - 1 for w in row.words)
         )
-        if both >= settings["gutter_min_rows_both_sides"]:
+        if both >= need:
             confirmed.append((g0, g1))
-    return confirmed
+    return sorted(confirmed, key=lambda g: g[0] - g[1])
+
+
+def _largest_gap(rows: list[Row]) -> float | None:
+    """The y of the widest horizontal whitespace band between rows, when it is wider than a
+    line gap: where a region of different layout begins."""
+    best, best_gap = None, 0.0
+    bottom = rows[0].bottom
+    for row in rows[1:]:
+        gap = row.top - bottom
+        if gap > best_gap and gap > 0.6 * min(row.size, 12.0):
+            best, best_gap = (bottom + row.top) / 2, gap
+        bottom = max(bottom, row.bottom)
+    return best
+
+
+def xy_cut(words: list[Word], settings: dict, depth: int = 0) -> list[list[Row]]:
+    """Recursive XY-cut: split at a column gutter when one runs through the whole region,
+    else at the widest horizontal gap, and read the parts in order. Each page region finds its
+    own gutters, so a page can mix a full-width part with columns of any width below."""
+    rows = group_rows(words)
+    if len(rows) < 2 or depth > 24:
+        return [rows]
+    gutters = find_gutters(rows, settings)
+    if gutters:
+        cut = (gutters[0][0] + gutters[0][1]) / 2
+        left = [w for w in words if (w.x0 + w.x1) / 2 < cut]
+        right = [w for w in words if (w.x0 + w.x1) / 2 >= cut]
+        return xy_cut(left, settings, depth + 1) + xy_cut(right, settings, depth + 1)
+    y = _largest_gap(rows)
+    if y is not None:
+        upper = [w for w in words if (w.top + w.bottom) / 2 < y]
+        lower = [w for w in words if (w.top + w.bottom) / 2 >= y]
+        return xy_cut(upper, settings, depth + 1) + xy_cut(lower, settings, depth + 1)
+    return [rows]
 
 
 def reading_order(rows: list[Row], settings: dict) -> list[list[Row]]:
-    """Rows into regions read one after the other: a full-width row is a region of its own
-    place; a run of rows split by gutters is read column by column."""
-    gutters = find_gutters(rows, settings)
-    if not gutters:
-        return [rows]
-    cuts = [(g0 + g1) / 2 for g0, g1 in gutters]
-    regions: list[list[Row]] = []
-    run: list[list[Row]] = []
-
-    def flush() -> None:
-        if run:
-            for column in run:
-                if column:
-                    regions.append(column)
-        run.clear()
-
-    for row in rows:
-        crosses = any(w.x0 < cut < w.x1 for w in row.words for cut in cuts)
-        if crosses:
-            flush()
-            regions.append([row])
-            continue
-        if not run:
-            run.extend([] for _ in range(len(cuts) + 1))
-        pieces: dict[int, list[Word]] = {}
-        for word in row.words:
-            column = sum(1 for cut in cuts if (word.x0 + word.x1) / 2 > cut)
-            pieces.setdefault(column, []).append(word)
-        for column, words in pieces.items():
-            run[column].append(Row(words))
-    flush()
-    return regions
+    """Rows into regions in reading order (see `xy_cut`)."""
+    words = [word for row in rows for word in row.words]
+    return [region for region in xy_cut(words, settings) if region]
 
 
 # -- running headers, footers, page numbers ----------------------------------------------------
@@ -438,10 +454,12 @@ def rows_to_blocks(
             if previous is not None:
                 gap = row.top - previous.bottom
                 pitch = row.top - previous.top
-                if row_kind != kind or is_item:
+                continues_item = kind == "list_item" and row_kind == "body"
+                if (row_kind != kind and not continues_item) or is_item:
                     new_block = True
-                elif kind == "heading" and abs(row.size - previous.size) > 0.5:
-                    new_block = True
+                elif kind == "heading":
+                    # a heading wraps over lines of its own size and pitch
+                    new_block = abs(row.size - previous.size) > 0.5 or gap > row.size * 1.2
                 elif pitch > line_pitch * settings["paragraph_gap_ratio"] and gap > 0:
                     new_block = True
                 elif (
@@ -455,12 +473,8 @@ def rows_to_blocks(
                 emit()
                 current = [row]
                 kind = "list_item" if is_item else row_kind
-                if kind == "list_item":
-                    kind = "list_item"
             else:
                 current.append(row)
-            if kind == "list_item" and not is_item:
-                pass
             previous = row
         emit()
     return [block for block in blocks if block.text]
@@ -484,11 +498,21 @@ def _table_rows(page: pdfplumber.page.Page, number: int) -> tuple[list[Table], l
     for index, found in enumerate(page.find_tables()):
         cells = found.extract()
         rows = tuple(tuple(clean_text(cell or "") for cell in row) for row in cells)
-        if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2:
+        if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2 or _prose_box(rows):
             continue
         tables.append(Table(page=number, index=index, bbox=tuple(found.bbox), rows=rows))
         boxes.append(found.bbox)
     return tables, boxes
+
+
+def _prose_box(rows: tuple[tuple[str, ...], ...]) -> bool:
+    """Ruled boxes around paragraphs (sidebars, page frames) are not tables: their cells
+    hold prose, not short values."""
+    cells = [cell for row in rows for cell in row if cell]
+    if not cells:
+        return True
+    words = [len(cell.split()) for cell in cells]
+    return max(words) > 60 or sum(words) / len(words) > 15
 
 
 def _inside(word: Word, box: tuple) -> bool:
@@ -597,11 +621,14 @@ def extract(path: Path | str, *, name: str | None = None, password: str | None =
     for item in page_rows:
         rows = drop_running(item.rows, item.height, keys, settings) if item.rows and item.rows[0].words[0].size else item.rows
         rows, notes = split_footnotes(rows, body_size, item.height, settings) if rows and rows[0].size else (rows, {})
-        for row in rows:
-            take_markers(row, body_size, settings)
         regions = reading_order(rows, settings) if rows else []
+        for region in regions:
+            for row in region:
+                take_markers(row, body_size, settings)
         blocks = rows_to_blocks(regions, item.number, body_size, line_pitch, vocabulary, heading_sizes, settings)
         pages.append(Page(item.number, item.width, item.height, tuple(blocks), notes, tuple(item.tables)))
+    if pages and not any(page.blocks for page in pages) and not problems:
+        problem("extract", "NoText", "no text could be read: a scan, or fonts without a Unicode map")
     lang = detect_language(" ".join(b.text for p in pages[:10] for b in p.blocks))
     if lang != "en" and pages:
         problem("extract", "NotEnglish", f"document language looks like {lang!r}: passages kept, not classified")

@@ -20,7 +20,7 @@ _BULLET = re.compile(r"^\s*[•▪●◦○■□➢►✓·*]\s*")
 def _continues(previous: Block | None, block: Block) -> bool:
     return (
         previous is not None
-        and previous.kind == "body"
+        and previous.kind in {"body", "list_item"}
         and block.kind == "body"
         and not _ENDS_SENTENCE.search(previous.text)
         and bool(re.match(r"^[a-z(]", block.text))
