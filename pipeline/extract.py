@@ -349,27 +349,42 @@ def take_markers(row: Row, body_size: float, settings: dict) -> None:
 # -- blocks --------------------------------------------------------------------------------------
 
 
-def join_lines(text: str, following: str, vocabulary: set[str], keep_prefixes: frozenset[str] = frozenset()) -> str:
-    """Join two lines, mending a word broken by a hyphen at the line end."""
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
+
+
+def join_lines(
+    text: str, following: str, vocabulary: set[str], keep_prefixes: frozenset[str] = frozenset()
+) -> str:
+    """Join two lines, mending a word broken by a hyphen at the line end.
+
+    The document's own words decide first (a form seen mid-line elsewhere wins); then word
+    frequencies: "recog-/nition" joins because "recognition" is a word, "capacity-/building"
+    keeps its hyphen because "capacitybuilding" is not and both halves are.
+    """
     if not text:
         return following
-    match = re.search(r"([A-Za-z][A-Za-z-]*)-$", text)
-    nxt = re.match(r"^([a-z][\w'-]*)", following)
-    if match and nxt:
-        head, tail = match.group(1), nxt.group(1)
-        joined = head.split("-")[-1] + tail
-        hyphenated = f"{head}-{tail}".lower()
-        keep = (
-            hyphenated in vocabulary
-            or (joined.lower() not in vocabulary and head.lower() in keep_prefixes)
-            or head.lower().endswith("-of")
-        )
-        if keep:
-            return text + following
-        return text[:-1] + following
     if text.endswith("\u00ad"):
         return text[:-1] + following
-    return f"{text} {following}"
+    match = re.search(r"([A-Za-z][A-Za-z-]*)-$", text)
+    nxt = re.match(r"^([a-z][\w'-]*)", following)
+    if not (match and nxt):
+        return f"{text} {following}"
+    head, tail = match.group(1), nxt.group(1)
+    last = head.split("-")[-1]
+    joined = (last + tail).lower()
+    tail_word = tail.rstrip(".,;:)'").lower()
+    hyphenated = f"{head}-{tail_word}".lower()
+    if hyphenated in vocabulary or head.lower().endswith("-of") or head.lower() in keep_prefixes:
+        keep = True
+    elif joined.rstrip(".,;:)'") in vocabulary:
+        keep = False
+    else:
+        joined_zipf = _zipf(joined.rstrip(".,;:)'"))
+        keep = joined_zipf < 2.5 and _zipf(last) >= 2.5 and _zipf(tail_word) >= 2.5
+    return text + following if keep else text[:-1] + following
 
 
 def _heading_like(row: Row, body_size: float, settings: dict) -> bool:
@@ -644,21 +659,11 @@ def _describe_open_error(exc: Exception) -> tuple[str, str]:
     return "Unreadable", f"cannot open as a PDF ({text[:200]})"
 
 
-_STOPWORDS = {
-    "en": {"the", "and", "of", "to", "in", "is", "for", "that", "with", "on", "are", "by", "this", "as", "was"},
-    "fr": {"le", "la", "les", "et", "des", "du", "de", "en", "est", "pour", "dans", "une", "que", "sur", "au"},
-    "es": {"el", "la", "los", "las", "y", "de", "del", "en", "que", "por", "para", "una", "con", "se", "es"},
-    "pt": {"o", "a", "os", "as", "e", "de", "do", "da", "em", "que", "para", "uma", "com", "não", "é"},
-}
-
-
 def detect_language(text: str) -> str:
-    """The language whose commonest words are most frequent in `text` ("und" when unsure)."""
-    words = re.findall(r"[a-zàâçéèêëîïôûùüÿñæœ]+", text.lower())
-    if len(words) < 30:
+    """The document's language (ISO 639-1) by py3langid; English when there is too little text."""
+    if len(text.split()) < 30:
         return "en"
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
-    best = max(scores, key=scores.get)
-    if scores[best] < len(words) * 0.05:
-        return "und"
-    return best
+    import py3langid
+
+    language, _ = py3langid.classify(text[:5000])
+    return language

@@ -115,6 +115,9 @@ def test_join_lines_rules():
     assert join_lines("the recog-", "nition of", set()) == "the recognition of"
     assert join_lines("a whole-of-", "government", set()) == "a whole-of-government"
     assert join_lines("a cross-", "border route", set(), frozenset({"cross"})) == "a cross-border route"
+    assert join_lines("update capacity-", "building material", set()) == "update capacity-building material"
+    assert join_lines("the pre-", "departure sessions", set()) == "the pre-departure sessions"
+    assert join_lines("inter-", "national law", set()) == "international law"
     assert join_lines("ends here", "next line", set()) == "ends here next line"
 
 
