@@ -159,23 +159,27 @@ def _has_doubled_chars(chars: list[dict], share: float) -> bool:
 def group_rows(words: list[Word]) -> list[Row]:
     """Words into rows by vertical overlap; a raised smaller word (a footnote marker) joins the
     row it sits on."""
-    rows: list[Row] = []
+    # (top, bottom, size, words) per open row; Row objects are built once at the end
+    open_rows: list[list] = []
     for word in sorted(words, key=lambda w: (round(w.bottom), w.x0)):
         middle = (word.top + word.bottom) / 2
         target = None
-        for row in reversed(rows[-6:]):
-            if row.top - 1 <= middle <= row.bottom + 1 or (
-                word.bottom >= row.top and word.top <= row.bottom and word.size < row.size * 0.9
+        for row in reversed(open_rows[-6:]):
+            top, bottom, size = row[0], row[1], row[2]
+            if top - 1 <= middle <= bottom + 1 or (
+                word.bottom >= top and word.top <= bottom and word.size < size * 0.9
             ):
                 target = row
                 break
         if target is None:
-            rows.append(Row([word]))
+            open_rows.append([word.top, word.bottom, word.size, [word]])
         else:
-            target.words.append(word)
-            target.refresh()
-    for row in rows:
-        row.words.sort(key=lambda w: w.x0)
+            target[3].append(word)
+            if word.size >= target[2] * 0.9:
+                target[0] = min(target[0], word.top)
+                target[1] = max(target[1], word.bottom)
+                target[2] = max(target[2], word.size)
+    rows = [Row(sorted(row[3], key=lambda w: w.x0)) for row in open_rows]
     return sorted(rows, key=lambda r: (r.top, r.x0))
 
 
