@@ -91,3 +91,49 @@ def as_passages(examples: list[LabelledPassage]) -> list[Passage]:
         Passage(passage_id=example.id, doc_id="eval", doc=example.source, page=0, n=n, text=example.text)
         for n, example in enumerate(examples)
     ]
+
+
+def _same_counted(gold: str | None, found: str | None) -> bool:
+    def norm(text: str | None) -> str:
+        words = (text or "").lower().replace("’", "'").split()
+        return " ".join(w for w in words if w not in {"the", "a", "an", "of", "their", "its"})
+
+    return norm(gold) == norm(found)
+
+
+def figure_metrics(gold: Sequence[Sequence[dict]], found: Sequence[Sequence[dict]]) -> dict:
+    """Precision, recall and F1 of figures matched on value and kind, sentence by sentence,
+    and how often the matched figures have the right `counted`, `qualifier`, `unit`, `year`
+    and `change`."""
+    tp = fp = fn = 0
+    agree = {name: 0 for name in ("counted", "qualifier", "unit", "year", "change")}
+    misses: list[dict] = []
+    for gold_figures, found_figures in zip(gold, found, strict=True):
+        remaining = list(found_figures)
+        for expected in gold_figures:
+            match = next(
+                (
+                    f
+                    for f in remaining
+                    if f["kind"] == expected["kind"]
+                    and abs(float(f["value"]) - float(expected["value"]))
+                    <= 1e-3 * max(1.0, abs(float(expected["value"])))
+                ),
+                None,
+            )
+            if match is None:
+                fn += 1
+                misses.append({"missed": expected})
+                continue
+            remaining.remove(match)
+            tp += 1
+            agree["counted"] += _same_counted(expected.get("counted"), match.get("counted"))
+            for name in ("qualifier", "unit", "year", "change"):
+                agree[name] += expected.get(name) == match.get(name)
+        fp += len(remaining)
+        misses.extend({"spurious": f} for f in remaining)
+    result = _prf(tp, fp, fn)
+    result.update({"tp": tp, "fp": fp, "fn": fn})
+    result.update({f"{name}_accuracy": round(count / tp, 4) if tp else 0.0 for name, count in agree.items()})
+    result["errors"] = misses
+    return result

@@ -321,6 +321,12 @@ def split_footnotes(rows: list[Row], body_size: float, height: float, settings: 
     current = None
     for row in rows[start:]:
         match = re.match(r"^\s*([\d\u00b9\u00b2\u00b3\u2070-\u2079]{1,3})\s*(.*)$", row.text)
+        if match and current is not None and current.isdigit():
+            # a wrapped line that opens with a number ("95 per cent …") continues the note
+            # unless the number is the next marker
+            number = match.group(1).translate(_SUPERSCRIPTS)
+            if not (number.isdigit() and int(number) == int(current) + 1):
+                match = None
         if match:
             current = match.group(1).translate(_SUPERSCRIPTS)
             notes[current] = match.group(2)
