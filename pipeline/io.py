@@ -65,7 +65,7 @@ def passage_row(item: TaggedPassage) -> dict[str, Any]:
     """One row of passages.csv."""
     passage = item.passage
     labelled = [("", t) for t in item.migof] + [("SDG ", t) for t in item.sdg_targets]
-    labelled += [("SDG ", t) for t in item.sdg_goals if t.evidence]
+    labelled += [("SDG ", t) for t in item.sdg_goals]
     return {
         "doc": passage.doc,
         "page": passage.page,

@@ -136,9 +136,20 @@ def _apply_hierarchy(
             del tags["sdg_targets"][label]
             continue
         if goal not in goals:
-            goals[goal] = Tag(goal, tag.score, tag.source, ())
-        elif goals[goal].score < tag.score:
-            goals[goal] = Tag(goal, tag.score, goals[goal].source, goals[goal].evidence)
+            goals[goal] = Tag(goal, tag.score, tag.source, tag.evidence if from_rule else ())
+        else:
+            have = goals[goal]
+            goals[goal] = Tag(
+                goal,
+                max(have.score, tag.score),
+                _merge_sources(have.source, tag.source),
+                tuple(dict.fromkeys(have.evidence + (tag.evidence if from_rule else ()))),
+            )
+
+
+def _merge_sources(first: str, second: str) -> str:
+    sources = set(first.split("+")) | set(second.split("+"))
+    return "+".join(name for name in ("rule", "model") if name in sources)
 
 
 @Language.factory("migtag_combine", default_config={"settings_path": None})

@@ -25,7 +25,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 from . import __version__
 from .classify import TrainedModel, make_estimator, save_model
 from .corpus import corpus_files, files_digest, split_of
-from .evaluate import label_metrics, migof_top1
+from .evaluate import _label_order, label_metrics, migof_top1
 from .records import LabelledPassage
 from .taxonomy import labels_hash
 
@@ -42,6 +42,7 @@ class TrainSettings:
     folds: int = 5
     c: float = 8.0
     seed: int = 0
+    n_jobs: int = -1
     threshold_grid: tuple[float, ...] = tuple(round(x, 2) for x in np.arange(0.1, 0.91, 0.05))
 
 
@@ -59,8 +60,7 @@ def label_keys(passages: list[LabelledPassage], min_examples: int) -> list[str]:
 
 def _key_order(key: str) -> tuple[int, tuple]:
     field, label = key.split(":", 1)
-    parts = tuple(int(p) if p.isdigit() else ord(p) + 100 for p in label.replace(".", " ").split())
-    return FIELDS.index(field), parts if parts else (label,)
+    return FIELDS.index(field), _label_order(label)
 
 
 def label_matrix(passages: list[LabelledPassage], keys: list[str]) -> np.ndarray:
@@ -166,6 +166,7 @@ def train(
         truth,
         cv=folds,
         method="predict_proba",
+        n_jobs=settings.n_jobs,
     )
     thresholds = tune_thresholds(truth, oof, keys, settings.threshold_grid)
     cv_metrics = score_matrix(truth, oof, keys, thresholds)

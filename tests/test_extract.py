@@ -141,3 +141,23 @@ def test_bad_files_become_problems_not_crashes(tmp_path):
         document = extract(path)
         assert document.pages == ()
         assert [problem.error for problem in document.problems] == [error]
+
+
+SAMPLES = sorted((__import__("pathlib").Path(__file__).parents[1] / "corpus" / "samples").glob("*.pdf"))
+RUNNING = {
+    "iom_annual_report_sample.pdf": "IOM Annual Report 2016",
+    "iom_evaluation_report_sample.pdf": "Final Evaluation",
+    "national_sdg_review_sample.pdf": "Voluntary National Review 2019",
+}
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_bundled_samples_read_cleanly(path):
+    document = extract(path)
+    assert document.problems == ()
+    passages = list(segment(document))
+    assert len(passages) >= 8
+    assert all(RUNNING[path.name] not in p.text for p in passages)
+    assert all(not re.search(r"Page \d+ of \d+|^- \d+ -$", p.text) for p in passages)
+    assert any(p.footnotes for p in passages)
+    assert all(p.section for p in passages)
