@@ -405,6 +405,14 @@ class FigureFinder:
             years.append((absolute, int(match.group(0))))
         if not years:
             return None
+        after_text = sentence[candidate.end - offset :][:40]
+        right_after = re.match(
+            r"^[^.;,]{0,25}?\b(?:in|during|by|for|as of|at end-|by end-)\s+(?:the\s+)?(?:year\s+)?"
+            r"((?:19[5-9]|20\d)\d)\b",
+            after_text,
+        )
+        if right_after:
+            return int(right_after.group(1))  # "9 per cent in 2019"
         before = [year for position, year in years if position < candidate.start]
         return before[-1] if before else years[0][1]
 
@@ -456,6 +464,10 @@ _STOP_AFTER = {
 }
 _SKIP_HEADS = {"cent", "percent", "%", "pct", "million", "billion", "thousand", "bn", "m", "per"}
 _PRONOUNS = {"them", "these", "those", "which", "whom"}
+_CHANGE_NOUNS = {
+    "increase", "rise", "growth", "jump", "surge", "decrease", "decline", "drop", "fall",
+    "reduction", "cut", "gain", "loss", "share", "rate", "points", "point",
+}
 
 
 def counted_from_words(text: str, end: int) -> str | None:
@@ -483,7 +495,7 @@ def _noun_phrase(head: Token, figure_tokens: set[int]) -> str:
         for child in head.lefts
         if child.dep_ in {"amod", "compound", "nmod", "poss"}
         and child.i not in figure_tokens
-        and child.i > min(figure_tokens | {head.i})
+        and child.i > max(figure_tokens, default=-1)
         and child.pos_ not in {"NUM", "SYM"}
     ]
     start = min([token.i for token in left] + [head.i])
@@ -520,10 +532,10 @@ def counted_from_parse(doc: Doc, figure: Candidate) -> str | None:
                     if objects:
                         return _noun_phrase(objects[0], figure_tokens)
         following = doc[span.end] if span.end < len(doc) else None
-        if following is not None and following.pos_ in {"ADJ", "NOUN"} and following.dep_ != "ROOT":
-            if following.head.i != following.i and following.head.pos_ == "NOUN":
-                return None
-            return following.text.lower()
+        if following is not None and following.is_alpha and following.pos_ in {"ADJ", "NOUN", "PROPN"}:
+            if following.lower_ in _CHANGE_NOUNS:
+                return None  # "a 27 per cent increase": the figure is a change, not a share
+            return following.text.lower()  # a breakdown: "(69% male, 31% female)"
         return None
     head = number
     steps = 0
@@ -552,6 +564,16 @@ def counted_from_parse(doc: Doc, figure: Candidate) -> str | None:
     if figure.kind == "money":
         return _money_counted(doc, span)
     return _noun_phrase(head, figure_tokens)
+
+
+def _after_strong(doc: Doc, text: str, start: int, parsed: bool) -> str | None:
+    # "a 1.2 million-strong diaspora": the figure counts the noun the adjective modifies
+    if parsed:
+        noun = next((t for t in doc if t.idx >= start and t.pos_ in {"NOUN", "PROPN"}), None)
+        if noun is not None:
+            return _noun_phrase(noun, set())
+    words = counted_from_words(text, start)
+    return words.split()[0] if words else None
 
 
 def _money_counted(doc: Doc, span: Span) -> str | None:
@@ -609,6 +631,8 @@ class FigureExtractor:
             )
             if counted == "__pronoun__":
                 counted = previous_counted
+            if text.startswith("-strong", candidate.end):
+                counted = _after_strong(doc, text, candidate.end + len("-strong"), parsed)
             if counted and candidate.kind == "count":
                 previous_counted = counted
             qualifier = self.finder.qualifier(text, candidate)
