@@ -571,7 +571,7 @@ def _after_strong(doc: Doc, text: str, start: int, parsed: bool) -> str | None:
     if parsed:
         noun = next((t for t in doc if t.idx >= start and t.pos_ in {"NOUN", "PROPN"}), None)
         if noun is not None:
-            return _noun_phrase(noun, set())
+            return _noun_phrase(noun, {t.i for t in doc if t.idx < start})
     words = counted_from_words(text, start)
     return words.split()[0] if words else None
 
