@@ -484,8 +484,6 @@ def counted_from_words(text: str, end: int) -> str | None:
             break
     if not words:
         return None
-    if len(words) >= 3 and words[-2].lower() == "of":
-        pass
     return " ".join(words).lower() or None
 
 
