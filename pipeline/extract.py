@@ -116,15 +116,70 @@ def _is_bold(fontname: str) -> bool:
     return any(mark in name for mark in ("bold", "black", "heavy", "semibold", ",b"))
 
 
-def page_words(page: pdfplumber.page.Page) -> list[Word]:
-    """The words of a page with size and weight, doubled fake-bold characters removed."""
+# Text direction of a page whose characters are not upright, from the character matrix: the
+# direction the text runs in, in page coordinates with y pointing down.
+_DIRECTIONS = {"ttb": ("ttb", "rtl"), "btt": ("btt", "ltr"), "rtl": ("rtl", "btt")}
+
+
+def text_direction(chars: list[dict]) -> str:
+    """"ltr" for ordinary pages; "ttb", "btt" or "rtl" when most characters are drawn turned
+    (a landscape table on a portrait page, or a page with /Rotate)."""
+    turned = Counter()
+    for char in chars:
+        # pdfminer calls upside-down text "upright", so the matrix decides
+        a, b = char["matrix"][0], char["matrix"][1]
+        if abs(b) > abs(a):
+            turned["ttb" if b < 0 else "btt"] += 1
+        else:
+            turned["rtl" if a < 0 else "ltr"] += 1
+    if not turned:
+        return "ltr"
+    return turned.most_common(1)[0][0]
+
+
+def to_upright(box: tuple[float, float, float, float], direction: str, width: float, height: float) -> tuple[float, float, float, float]:
+    """A (x0, top, x1, bottom) box on the page into the frame in which the text reads left to
+    right, top to bottom."""
+    x0, top, x1, bottom = box
+    if direction == "ttb":  # turned clockwise: lines run down, the first at the right
+        return top, width - x1, bottom, width - x0
+    if direction == "btt":  # turned anticlockwise: lines run up, the first at the left
+        return height - bottom, x0, height - top, x1
+    if direction == "rtl":  # upside down
+        return width - x1, height - bottom, width - x0, height - top
+    return box
+
+
+def upright_size(direction: str, width: float, height: float) -> tuple[float, float]:
+    return (height, width) if direction in ("ttb", "btt") else (width, height)
+
+
+def _upright_chars(chars: list[dict], direction: str, width: float, height: float) -> list[dict]:
+    """Characters moved into the upright frame, sized by their height there (pdfminer reports a
+    turned character's advance as its size)."""
+    moved = []
+    for char in chars:
+        x0, top, x1, bottom = to_upright((char["x0"], char["top"], char["x1"], char["bottom"]), direction, width, height)
+        moved.append(
+            {**char, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "upright": True, "size": bottom - top}
+        )
+    return moved
+
+
+def page_words(page: pdfplumber.page.Page, direction: str = "ltr") -> list[Word]:
+    """The words of a page with size and weight, in the upright frame of `direction`, doubled
+    fake-bold characters removed."""
     settings = load_layout_settings()
     if _has_doubled_chars(page.chars, settings["doubled_char_share"]):
         # dedupe_chars is slow: only where the page draws its characters twice
         page = page.dedupe_chars()
-    raw = page.extract_words(
-        extra_attrs=["size", "fontname"], keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5
-    )
+    options = {"keep_blank_chars": False, "use_text_flow": False, "x_tolerance": 1.5}
+    if direction == "ltr":
+        raw = page.extract_words(extra_attrs=["size", "fontname"], **options)
+    else:
+        chars = _upright_chars(page.chars, direction, float(page.width), float(page.height))
+        extractor = pdfplumber.utils.text.WordExtractor(extra_attrs=["size", "fontname"], **options)
+        raw = extractor.extract_words(sorted(chars, key=lambda c: (round(c["top"]), c["x0"])))
     words = []
     for item in raw:
         text = clean_text(item["text"])
@@ -153,7 +208,8 @@ def _has_doubled_chars(chars: list[dict], share: float) -> bool:
         for a, b in zip(sample, sample[1:], strict=False)
         if a["text"] == b["text"] and abs(a["x0"] - b["x0"]) < 1 and abs(a["top"] - b["top"]) < 1
     )
-    return doubled / len(sample) > share
+    # one fake-bold heading is enough to garble its words: a few doubled letters suffice
+    return doubled >= 8 or doubled / len(sample) > share
 
 
 def group_rows(words: list[Word]) -> list[Row]:
@@ -290,7 +346,14 @@ def running_keys(pages_rows: list[tuple[float, list[Row]]], settings: dict) -> s
     if n_pages < settings["running_min_pages"]:
         return set()
     need = max(2, int(n_pages * settings["running_min_share"] + 0.5))
-    return {key for key, count in counts.items() if count >= need and key.strip("# ")}
+    # in a short document two paragraphs may open alike at the top of two pages: there only
+    # short lines count as running ones
+    short = n_pages < settings["running_short_doc_pages"]
+    return {
+        key
+        for key, count in counts.items()
+        if count >= need and key.strip("# ") and not (short and len(key.split()) > settings["running_short_doc_max_words"])
+    }
 
 
 def drop_running(rows: list[Row], height: float, keys: set[str], settings: dict) -> list[Row]:
@@ -387,10 +450,14 @@ def join_lines(
     joined = (last + tail).lower()
     tail_word = tail.rstrip(".,;:)'").lower()
     hyphenated = f"{head}-{tail_word}".lower()
-    if hyphenated in vocabulary or head.lower().endswith("-of") or head.lower() in keep_prefixes:
+    if hyphenated in vocabulary or head.lower().endswith("-of"):
         keep = True
     elif joined.rstrip(".,;:)'") in vocabulary:
         keep = False
+    elif head.lower() in keep_prefixes:
+        # "cross-/border" keeps its hyphen, "cross-/ing" is one word broken in two
+        tail_zipf = _zipf(tail_word)
+        keep = tail_zipf >= 3.0 and _zipf(joined.rstrip(".,;:)'")) < tail_zipf
     else:
         joined_zipf = _zipf(joined.rstrip(".,;:)'"))
         keep = joined_zipf < 2.5 and _zipf(last) >= 2.5 and _zipf(tail_word) >= 2.5
@@ -446,6 +513,9 @@ def rows_to_blocks(
             for row in current:
                 text = join_lines(text, row.text, vocabulary, keep_prefixes)
             text = clean_text(text)
+            if kind == "list_item":
+                # the bullet or enumerator is layout, not content
+                text = settings["list_item_re"].sub("", text, count=1)
             if not text:
                 return
             level = 0
@@ -517,17 +587,39 @@ class _PageRows:
     tables: list[Table]
 
 
-def _table_rows(page: pdfplumber.page.Page, number: int) -> tuple[list[Table], list[tuple]]:
+def _table_rows(page: pdfplumber.page.Page, number: int, direction: str = "ltr") -> tuple[list[Table], list[tuple]]:
+    """The ruled tables of a page, as rows of cell texts read upright, and their boxes in the
+    upright frame."""
+    if len(page.edges) < 4:
+        return [], []  # no ruling lines: the (costly) table finder would find nothing
+    width, height = float(page.width), float(page.height)
     tables = []
     boxes = []
     for index, found in enumerate(page.find_tables()):
-        cells = found.extract()
+        if direction == "ltr":
+            cells = found.extract()
+        else:
+            cells = _turn_cells(found.extract(char_dir_rotated=direction, line_dir_rotated=_DIRECTIONS[direction][1]), direction)
         rows = tuple(tuple(clean_text(cell or "") for cell in row) for row in cells)
         if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2 or _prose_box(rows):
             continue
-        tables.append(Table(page=number, index=index, bbox=tuple(found.bbox), rows=rows))
-        boxes.append(found.bbox)
+        box = to_upright(tuple(found.bbox), direction, width, height)
+        tables.append(Table(page=number, index=index, bbox=box, rows=rows))
+        boxes.append(box)
     return tables, boxes
+
+
+def _turn_cells(cells: list[list], direction: str) -> list[list]:
+    """Cells found on a turned page, re-ordered into the rows and columns a reader sees."""
+    if not cells:
+        return cells
+    if direction == "ttb":  # the reader's first row is the page's rightmost column
+        return [list(column) for column in zip(*cells, strict=False)][::-1]
+    if direction == "btt":  # first row is the leftmost column, read from the page bottom up
+        return [list(column)[::-1] for column in zip(*cells, strict=False)]
+    if direction == "rtl":
+        return [list(row)[::-1] for row in cells[::-1]]
+    return cells
 
 
 def _prose_box(rows: tuple[tuple[str, ...], ...]) -> bool:
@@ -546,15 +638,83 @@ def _inside(word: Word, box: tuple) -> bool:
     return x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1
 
 
-def _fallback_text(path: Path, index: int) -> str:
+def pdfium_words(path: Path, index: int) -> tuple[list[Word], float, float]:
+    """A page's words read by pypdfium2, for a page pdfplumber cannot parse. Sizes come from the
+    loose character boxes (pdfium's own font size is often that of a scaled text matrix)."""
     import pypdfium2
+    import pypdfium2.raw as pdfium_c
 
     pdf = pypdfium2.PdfDocument(str(path))
     try:
-        textpage = pdf[index].get_textpage()
-        return textpage.get_text_range()
+        page = pdf[index]
+        width, height = page.get_size()
+        textpage = page.get_textpage()
+        words: list[Word] = []
+        letters: list[tuple[str, float, float, float, float]] = []
+
+        def close_word() -> None:
+            if letters:
+                text = clean_text("".join(c[0] for c in letters))
+                if text:
+                    x0 = min(c[1] for c in letters)
+                    top = min(c[2] for c in letters)
+                    bottom = max(c[4] for c in letters)
+                    words.append(Word(text, x0, max(c[3] for c in letters), top, bottom, round((bottom - top) / 1.15, 1), False))
+                letters.clear()
+
+        for i in range(textpage.count_chars()):
+            char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
+            if char.isspace() or not char.isprintable():
+                close_word()
+                continue
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            box = (char, left, height - top, right, height - bottom)
+            if letters and (box[1] - letters[-1][3] > 0.25 * (box[4] - box[2]) or box[2] > letters[-1][4]):
+                close_word()
+            letters.append(box)
+        close_word()
+        textpage.close()
+        page.close()
+        return words, width, height
     finally:
         pdf.close()
+
+
+def ocr_available() -> bool:
+    """Whether pytesseract (the optional `ocr` extra) and the Tesseract program are installed."""
+    try:
+        import pytesseract
+
+        pytesseract.get_tesseract_version()
+    except Exception:  # not installed, or the tesseract binary is missing
+        return False
+    return True
+
+
+def ocr_page(page: pdfplumber.page.Page) -> list[Word]:
+    """The words of a page image read by Tesseract, in page points; [] when OCR is not installed."""
+    if not ocr_available():
+        return []
+    import pytesseract
+
+    settings = load_layout_settings()
+    resolution = settings["ocr_resolution"]
+    image = page.to_image(resolution=resolution).original
+    data = pytesseract.image_to_data(image, lang="eng", output_type=pytesseract.Output.DICT)
+    scale = 72.0 / resolution
+    words = []
+    lines: dict[tuple, list[int]] = {}
+    for i, text in enumerate(data["text"]):
+        if text.strip() and float(data["conf"][i]) >= settings["ocr_min_confidence"]:
+            lines.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
+    for members in lines.values():
+        # a line's words share one height, so rows group as they do for a text layer
+        top = min(data["top"][i] for i in members) * scale
+        bottom = max(data["top"][i] + data["height"][i] for i in members) * scale
+        for i in members:
+            x0 = data["left"][i] * scale
+            words.append(Word(clean_text(data["text"][i]), x0, x0 + data["width"][i] * scale, top, bottom, round((bottom - top) / 1.15, 1), False))
+    return words
 
 
 def extract(path: Path | str, *, name: str | None = None, password: str | None = None) -> Document:
@@ -600,30 +760,38 @@ def extract(path: Path | str, *, name: str | None = None, password: str | None =
         for index, page in enumerate(pdf.pages):
             number = index + 1
             try:
-                tables, boxes = _table_rows(page, number)
-                words = [w for w in page_words(page) if not any(_inside(w, b) for b in boxes)]
-                width, height = float(page.width), float(page.height)
+                direction = text_direction(page.chars)
+                tables, boxes = _table_rows(page, number, direction)
+                words = [w for w in page_words(page, direction) if not any(_inside(w, b) for b in boxes)]
+                width, height = upright_size(direction, float(page.width), float(page.height))
             except Exception as exc:  # one bad page never stops the document
                 log.warning("page %d of %s: %s", number, name, exc)
-                words, tables = [], []
-                width, height = float(page.width or 612), float(page.height or 792)
+                tables = []
                 try:
-                    text = clean_text(_fallback_text(path, index))
+                    words, width, height = pdfium_words(path, index)
                 except Exception as fallback_exc:
                     problem("extract", type(exc).__name__, f"page unreadable: {exc}; fallback failed: {fallback_exc}", number)
-                    text = ""
+                    words, width, height = [], float(page.width or 612), float(page.height or 792)
                 else:
                     problem("extract", type(exc).__name__, f"pdfplumber failed ({exc}); text taken with pypdfium2", number)
-                if text:
-                    words = [Word(t, 0, 0, 0, 0, 0, False) for t in text.split()]
-                    page_rows.append(_PageRows(number, width, height, [Row(words)], []))
-                    continue
+            else:
+                # a page without characters but with an image is a scan; one with neither is blank
+                if not words and not tables and not page.chars and page.images:
+                    try:
+                        words = ocr_page(page)
+                    except Exception as exc:  # Tesseract failing on one page never stops the rest
+                        problem("extract", "NoTextLayer", f"page has no text layer and OCR failed: {exc}", number)
+                    else:
+                        if words:
+                            problem("extract", "OCR", "page has no text layer: its text was read by OCR (Tesseract)", number)
+                        elif not ocr_available():
+                            problem("extract", "NoTextLayer", "page has no text layer (a scanned image): needs OCR; install the 'ocr' extra and Tesseract", number)
+                        else:
+                            problem("extract", "NoTextLayer", "page has no text layer and OCR found no text", number)
             finally:
                 page.close()
-            if not words and not tables:
-                problem("extract", "NoTextLayer", "page has no text layer: needs OCR", number)
             cid = sum(1 for w in words if _CID.search(w.text))
-            if cid and cid >= max(3, len(words) * 0.2):
+            if cid and cid >= len(words) * 0.2:
                 problem("extract", "NoUnicodeMap", f"font without a Unicode map: {cid} words are (cid:NN) codes", number)
                 words = [w for w in words if not _CID.search(w.text)]
             for word in words:
@@ -644,16 +812,20 @@ def extract(path: Path | str, *, name: str | None = None, password: str | None =
     line_pitch = statistics.median(pitches) if pitches else body_size * 1.2
     pages: list[Page] = []
     for item in page_rows:
-        rows = drop_running(item.rows, item.height, keys, settings) if item.rows and item.rows[0].words[0].size else item.rows
-        rows, notes = split_footnotes(rows, body_size, item.height, settings) if rows and rows[0].size else (rows, {})
+        rows = drop_running(item.rows, item.height, keys, settings)
+        rows, notes = split_footnotes(rows, body_size, item.height, settings) if rows else (rows, {})
         regions = reading_order(rows, settings) if rows else []
         for region in regions:
             for row in region:
                 take_markers(row, body_size, settings)
         blocks = rows_to_blocks(regions, item.number, body_size, line_pitch, vocabulary, heading_sizes, settings)
         pages.append(Page(item.number, item.width, item.height, tuple(blocks), notes, tuple(item.tables)))
-    if pages and not any(page.blocks for page in pages) and not problems:
+    n_words = sum(len(block.text.split()) for page in pages for block in page.blocks)
+    in_tables = any(cell for page in pages for table in page.tables for row in table.rows for cell in row)
+    if pages and not n_words and not in_tables and not problems:
         problem("extract", "NoText", "no text could be read: a scan, or fonts without a Unicode map")
+    elif pages and 0 < n_words < settings["little_text_words"] and not in_tables:
+        problem("extract", "LittleText", f"only {n_words} word(s) of text in {len(pages)} page(s): too little to tag")
     lang = detect_language(" ".join(b.text for p in pages[:10] for b in p.blocks))
     if lang != "en" and pages:
         problem("extract", "NotEnglish", f"document language looks like {lang!r}: passages kept, not classified")
@@ -664,16 +836,24 @@ def _describe_open_error(exc: Exception) -> tuple[str, str]:
     text = f"{type(exc).__name__}: {exc}"
     inner = exc.__cause__ or exc.__context__
     names = {type(exc).__name__, type(inner).__name__ if inner else ""}
-    if any("Password" in n or "Encrypt" in n for n in names) or "password" in text.lower():
+    if any("Password" in n for n in names) or "password" in text.lower():
         return "Encrypted", "the PDF is password-protected; give its password or an unencrypted copy"
+    if any("Encrypt" in n for n in names):
+        return "Encrypted", f"the PDF's encryption cannot be read ({inner or exc}); an unencrypted copy is needed"
     return "Unreadable", f"cannot open as a PDF ({text[:200]})"
 
 
-def detect_language(text: str) -> str:
-    """The document's language (ISO 639-1) by py3langid; English when there is too little text."""
-    if len(text.split()) < 30:
-        return "en"
-    import py3langid
+@lru_cache(maxsize=1)
+def _language_identifier():
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    language, _ = py3langid.classify(text[:5000])
-    return language
+    return LanguageIdentifier.from_modelpath(Path(MODEL_DIR) / MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str, *, min_words: int = 30, min_probability: float = 0.95) -> str:
+    """The language (ISO 639-1) of a text by py3langid; English unless another language is
+    clearly more likely, since tables, names and figures confuse the guess on short texts."""
+    if len(text.split()) < min_words:
+        return "en"
+    language, probability = _language_identifier().classify(text[:5000])
+    return language if probability >= min_probability else "en"

@@ -16,10 +16,10 @@ from spacy.language import Language
 
 from . import __version__
 from .classify import default_model_dir
-from .extract import extract
+from .extract import detect_language, extract
 from .io import error_row, figure_rows, passage_row, table_rows
 from .nlp import build_nlp, spacy_model_name, tag_passages
-from .records import TaggedPassage
+from .records import Problem, TaggedPassage
 from .segment import segment
 from .taxonomy import labels_hash
 
@@ -49,8 +49,20 @@ def process_document(path: str, sha256: str, *, model_dir: str) -> dict[str, Any
     document = extract(Path(path))
     nlp = cached_nlp(model_dir)
     passages = list(segment(document))
+    problems = list(document.problems)
     if document.lang == "en":
-        tagged = list(tag_passages(nlp, passages))
+        # a mostly English report can still hold a summary in French or Spanish
+        languages = [detect_language(passage.text, min_words=25) for passage in passages]
+        english = iter(tag_passages(nlp, [p for p, lang in zip(passages, languages, strict=True) if lang == "en"]))
+        tagged = [next(english) if lang == "en" else TaggedPassage(passage=p) for p, lang in zip(passages, languages, strict=True)]
+        foreign = [(p.page, lang) for p, lang in zip(passages, languages, strict=True) if lang != "en"]
+        if foreign:
+            pages = sorted({page for page, _ in foreign})
+            names = ", ".join(sorted({lang for _, lang in foreign}))
+            problems.append(
+                Problem(document.name, document.path, "tag", "NotEnglish",
+                        f"{len(foreign)} passage(s) not in English ({names}) on pages {_page_list(pages)}: kept, not classified")
+            )
     else:
         tagged = [TaggedPassage(passage=passage) for passage in passages]
     return {
@@ -60,6 +72,11 @@ def process_document(path: str, sha256: str, *, model_dir: str) -> dict[str, Any
         "passages": [passage_row(item) for item in tagged],
         "figures": [row for item in tagged for row in figure_rows(item)],
         "tables": [row for page in document.pages for row in table_rows(document.name, page.tables)],
-        "errors": [error_row(problem) for problem in document.problems],
+        "errors": [error_row(problem) for problem in problems],
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _page_list(pages: list[int]) -> str:
+    shown = ", ".join(str(page) for page in pages[:12])
+    return shown + (f" and {len(pages) - 12} more" if len(pages) > 12 else "")

@@ -120,3 +120,86 @@ def _split(texts: Sequence[str], n: int) -> list[list[str]]:
     """Paragraphs in reading order, filled column by column (first half left, rest right)."""
     size = -(-len(texts) // n)
     return [list(texts[i * size : (i + 1) * size]) for i in range(n)]
+
+
+def turn_pages(path: Path, degrees: dict[int, int]) -> Path:
+    """Set the /Rotate of some pages (0-based index → degrees), as scanners and landscape
+    tables do: the reader turns the page to read it."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        for index, angle in degrees.items():
+            pdf[index].set_rotation(angle)
+        turned = path.with_name(path.stem + "-turned.pdf")
+        pdf.save(str(turned))
+    finally:
+        pdf.close()
+    return turned
+
+
+def draw_turned_text(path: Path, paragraphs: Sequence[str], *, angle: int = 90) -> Path:
+    """A portrait page whose text is drawn turned by `angle` degrees (anticlockwise), as a
+    landscape section is set on a portrait page; then a normal page."""
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=UTC))
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10.5)
+    # lay the text out on a landscape frame, then turn the frame about the page centre
+    frame_w, frame_h = pdf.h, pdf.w
+    cx, cy = pdf.w / 2, pdf.h / 2
+    with pdf.rotation(angle, x=cx, y=cy):
+        left = cx - frame_w / 2 + 60
+        pdf.set_xy(left, cy - frame_h / 2 + 60)
+        for text in paragraphs:
+            pdf.set_x(left)
+            pdf.multi_cell(frame_w - 120, 14, text)
+            pdf.ln(10)
+    pdf.add_page()
+    pdf.set_xy(56, 70)
+    pdf.multi_cell(pdf.w - 112, 14, paragraphs[0])
+    pdf.output(str(path))
+    return path
+
+
+def draw_hyphenated(path: Path, paragraphs: Sequence[str], *, width: float = 150, size: float = 10) -> Path:
+    """Paragraphs set in a narrow column with words broken across lines by a hyphen, as
+    justified report columns are: a word that does not fit is split where both halves keep
+    three letters or more, and a compound ("whole-of-government") breaks at its own hyphen."""
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=UTC))
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=size)
+    y = 70.0
+    for text in paragraphs:
+        for line in _hyphenated_lines(pdf, text, width):
+            pdf.text(56, y, line)
+            y += size * 1.3
+        y += size * 1.2
+    pdf.output(str(path))
+    return path
+
+
+def _hyphenated_lines(pdf: FPDF, text: str, width: float) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if pdf.get_string_width(candidate) <= width:
+            line = candidate
+            continue
+        head = ""
+        for cut in range(len(word) - 3, 2, -1):
+            piece = word[:cut] if word[cut - 1] == "-" else word[:cut] + "-"
+            if word[cut - 1] != "-" and not (word[:cut].isalpha() and word[cut:].isalpha()):
+                continue
+            if pdf.get_string_width(f"{line} {piece}".strip()) <= width:
+                head = piece
+                word = word[cut:]
+                break
+        lines.append(f"{line} {head}".strip())
+        line = word
+    lines.append(line)
+    return lines
