@@ -174,6 +174,9 @@ def page_words(page: pdfplumber.page.Page, direction: str = "ltr") -> list[Word]
         # dedupe_chars is slow: only where the page draws its characters twice
         page = page.dedupe_chars()
     options = {"keep_blank_chars": False, "use_text_flow": False, "x_tolerance": 1.5}
+    if direction == "ltr" and not all(char["upright"] for char in page.chars):
+        # text turned on an upright page is a margin stamp or a sideways label, not the prose
+        page = page.filter(lambda obj: obj.get("object_type") != "char" or obj["upright"])
     if direction == "ltr":
         raw = page.extract_words(extra_attrs=["size", "fontname"], **options)
     else:
@@ -325,7 +328,9 @@ def reading_order(rows: list[Row], settings: dict) -> list[list[Row]]:
 
 
 def _row_key(text: str) -> str:
-    return re.sub(r"\d+", "#", text.lower()).strip()
+    # digits folded and page numbers at either end dropped: "47700 Federal Register …" on a
+    # left page and "Federal Register … 47701" on a right page are one running line
+    return re.sub(r"\d+", "#", text.lower()).strip("# ")
 
 
 def is_page_number(text: str, settings: dict) -> bool:
@@ -382,7 +387,9 @@ def split_footnotes(rows: list[Row], body_size: float, height: float, settings: 
             break
     notes: dict[str, str] = {}
     current = None
-    for row in rows[start:]:
+    # footnotes may be set in columns too: read them column by column
+    note_rows = [row for region in reading_order(rows[start:], settings) for row in region] if start < len(rows) else []
+    for row in note_rows:
         match = re.match(r"^\s*([\d\u00b9\u00b2\u00b3\u2070-\u2079]{1,3})\s*(.*)$", row.text)
         if match and current is not None and current.isdigit():
             # a wrapped line that opens with a number ("95 per cent …") continues the note

@@ -203,3 +203,24 @@ def _hyphenated_lines(pdf: FPDF, text: str, width: float) -> list[str]:
         line = word
     lines.append(line)
     return lines
+
+
+def scan_of(path: Path, out: Path, *, scale: float = 3.0) -> Path:
+    """An image-only copy of a PDF, as a scanner makes: every page rendered to a picture and
+    placed on a page of the same size, with no text layer."""
+    import pypdfium2
+
+    source = pypdfium2.PdfDocument(str(path))
+    pdf = FPDF(unit="pt")
+    pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=UTC))
+    try:
+        for index in range(len(source)):
+            page = source[index]
+            width, height = page.get_size()
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            pdf.add_page(format=(width, height))
+            pdf.image(image, x=0, y=0, w=width, h=height)
+    finally:
+        source.close()
+    pdf.output(str(out))
+    return out

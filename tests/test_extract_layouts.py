@@ -116,3 +116,36 @@ def test_a_report_in_another_language_is_detected_and_kept(tmp_path):
 
 def test_fold_is_whitespace_only():
     assert fold(" a \n b ") == "a b"
+
+
+def test_a_scanned_page_is_reported_when_ocr_is_missing(tmp_path, monkeypatch):
+    from pdfs import scan_of
+
+    import pipeline.extract as extract_module
+
+    monkeypatch.setattr(extract_module, "ocr_available", lambda: False)
+    drawn = draw_report(tmp_path / "report.pdf", [[("para", P[0])], [("para", P[1])]])
+    document = extract(scan_of(drawn, tmp_path / "scan.pdf"))
+    assert [(p.error, p.page) for p in document.problems] == [("NoTextLayer", 1), ("NoTextLayer", 2)]
+    assert "needs OCR" in document.problems[0].message
+    assert list(segment(document)) == []
+
+
+def test_a_scanned_page_is_read_by_ocr_when_tesseract_is_installed(tmp_path):
+    from pdfs import scan_of
+
+    from pipeline.extract import ocr_available
+
+    if not ocr_available():
+        pytest.skip("the 'ocr' extra or the Tesseract program is not installed")
+    pages = [[("heading", "1. Results"), ("para", P[0]), ("para", P[1])], [("para", P[2])], [("para", P[3])]]
+    document = extract(scan_of(draw_report(tmp_path / "report.pdf", pages), tmp_path / "scan.pdf"))
+    assert {p.error for p in document.problems} == {"OCR"}
+    passages = list(segment(document))
+    # OCR is not exact: ask for near-identical text, in order, with the running lines gone
+    import difflib
+
+    texts = [fold(p.text) for p in passages]
+    for paragraph in P[:4]:
+        assert max(difflib.SequenceMatcher(None, fold(paragraph), t).ratio() for t in texts) >= 0.95
+    assert all(HEADER not in t and not re.search(r"Page \d", t) for t in texts)
