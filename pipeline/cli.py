@@ -98,7 +98,8 @@ def run(
         typer.echo(f"  {name:<14} {path}")
 
 
-def _read_passages(source: typer.FileText) -> list[tuple[str, str]]:
+def _read_passages(source: typer.FileText) -> list[tuple[str, str, str]]:
+    """(id, text, section) per input line; `section` is an optional heading path."""
     items = []
     for number, line in enumerate(source, 1):
         line = line.rstrip("\n")
@@ -109,9 +110,9 @@ def _read_passages(source: typer.FileText) -> list[tuple[str, str]]:
         except json.JSONDecodeError:
             data = None
         if isinstance(data, dict) and "text" in data:
-            items.append((str(data.get("id") or f"p{number}"), str(data["text"])))
+            items.append((str(data.get("id") or f"p{number}"), str(data["text"]), str(data.get("section") or "")))
         else:
-            items.append((f"p{number}", line))
+            items.append((f"p{number}", line, ""))
     return items
 
 
@@ -131,7 +132,7 @@ def tag(
         nlp = build_nlp(folder)
     except RuntimeError as exc:
         raise _fail(str(exc)) from exc
-    passages = [Passage(passage_id=i, doc_id="", doc="", page=0, n=n, text=t) for n, (i, t) in enumerate(items)]
+    passages = [Passage(passage_id=i, doc_id="", doc="", page=0, n=n, text=t, section=s) for n, (i, t, s) in enumerate(items)]
     for item in tag_passages(nlp, passages):
         sys.stdout.write(json.dumps(tagged_to_json(item), ensure_ascii=False) + "\n")
 

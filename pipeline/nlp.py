@@ -72,19 +72,21 @@ def combine(
     """Decide the tags of one passage from its rule hits and model scores."""
     explicit: dict[tuple[str, str], list[str]] = {}
     phrases: dict[tuple[str, str], list[str]] = {}
+    headings: dict[tuple[str, str], list[str]] = {}
     for hit in hits:
-        table = explicit if hit.kind == "explicit" else phrases
+        table = {"explicit": explicit, "heading": headings}.get(hit.kind, phrases)
         evidence = table.setdefault((hit.field, hit.label), [])
-        if hit.evidence not in evidence:
-            evidence.append(hit.evidence)
+        text = f"heading: {hit.evidence}" if hit.kind == "heading" else hit.evidence
+        if text not in evidence:
+            evidence.append(text)
     modelled = {split_key(key): value for key, value in scores.items()}
-    candidates = set(explicit) | set(phrases) | set(modelled)
+    candidates = set(explicit) | set(phrases) | set(headings) | set(modelled)
     tags: dict[str, dict[str, Tag]] = {field: {} for field in FIELDS}
     for field, label in candidates:
-        tag = _decide(field, label, explicit, phrases, modelled, settings)
+        tag = _decide(field, label, explicit, phrases, modelled, settings, headings)
         if tag:
             tags[field][label] = tag
-    _apply_hierarchy(tags, explicit, taxonomy)
+    _apply_hierarchy(tags, {**headings, **explicit}, taxonomy)
     return {
         field: sorted(tags[field].values(), key=lambda tag: (-tag.score, tag.label))
         for field in FIELDS
@@ -98,6 +100,7 @@ def _decide(
     phrases: dict[tuple[str, str], list[str]],
     modelled: dict[tuple[str, str], ModelScore],
     settings: dict,
+    headings: dict[tuple[str, str], list[str]] | None = None,
 ) -> Tag | None:
     key = (field, label)
     model = modelled.get(key)
@@ -106,6 +109,11 @@ def _decide(
         score = max(settings["explicit_score"], model.score if model else 0.0)
         source = "rule+model" if model and model.score >= model.threshold else "rule"
         return Tag(label, score, source, tuple(explicit[key] + phrase_evidence))
+    if headings and key in headings:
+        # the report's own structure says what the passage is about: strong, not certain
+        score = max(settings["heading_score"], model.score if model else 0.0)
+        source = "rule+model" if model and model.score >= model.threshold else "rule"
+        return Tag(label, score, source, tuple(headings[key] + phrase_evidence))
     if model is None:
         if len(phrase_evidence) >= settings["rule_only_min_phrases"]:
             return Tag(label, settings["rule_only_score"], "rule", tuple(phrase_evidence))
@@ -194,7 +202,7 @@ def tag_passages(
     nlp: Language, passages: Iterable[Passage], *, batch_size: int = 64
 ) -> Iterator[TaggedPassage]:
     """Run passages through the pipeline once, in batches, keeping their order."""
-    stream = ((passage.text, passage) for passage in passages)
+    stream = ((_doc_of(nlp, passage), passage) for passage in passages)
     for doc, passage in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
         tags = doc._.migtag_tags or {field: [] for field in FIELDS}
         yield TaggedPassage(
@@ -204,3 +212,10 @@ def tag_passages(
             sdg_goals=tuple(tags["sdg_goals"]),
             figures=tuple(doc._.migtag_figures or ()),
         )
+
+
+def _doc_of(nlp: Language, passage: Passage) -> Doc:
+    # the section path travels on the Doc, so the rules can read the headings above a passage
+    doc = nlp.make_doc(passage.text)
+    doc._.migtag_section = passage.section
+    return doc

@@ -26,9 +26,13 @@ log = logging.getLogger(__name__)
 
 EXPLICIT_PATTERNS = TAXONOMY_DIR / "explicit_patterns.json"
 PHRASE_PATTERNS = TAXONOMY_DIR / "phrases.jsonl"
+HEADING_PATTERNS = TAXONOMY_DIR / "heading_patterns.json"
 
 if not Doc.has_extension("migtag_rule_hits"):
     Doc.set_extension("migtag_rule_hits", default=None)
+# the heading path of the passage ("OBJECTIVE 2: … > 2.1 Results"), set before the pipeline runs
+if not Doc.has_extension("migtag_section"):
+    Doc.set_extension("migtag_section", default="")
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class RuleHit:
 
     field: str  # migof | sdg_goals | sdg_targets
     label: str
-    kind: str  # explicit | phrase
+    kind: str  # explicit | phrase | heading
     evidence: str
     start: int
     end: int
@@ -97,6 +101,35 @@ class ExplicitMentionFinder:
         return None
 
 
+class HeadingFinder:
+    """Reads the MiGOF category or SDG a passage's section headings name: a paragraph under
+    "OBJECTIVE 2: MOBILITY DIMENSIONS OF CRISES" or "SDG 8: Decent work and economic growth"
+    speaks to it, whatever its own words."""
+
+    def __init__(self, patterns: dict, explicit: ExplicitMentionFinder) -> None:
+        self.migof = [(spec["label"], re.compile(spec["regex"], re.IGNORECASE)) for spec in patterns["migof"]]
+        self.sdg_heading = re.compile(patterns["sdg_heading"])
+        self.explicit = explicit
+
+    def find(self, section: str) -> list[RuleHit]:
+        if not section:
+            return []
+        headings = [h.strip() for h in section.split(" > ") if h.strip()]
+        hits: list[RuleHit] = []
+        for heading in reversed(headings):  # the deepest heading that names a category wins
+            labels = [label for label, pattern in self.migof if pattern.search(heading)]
+            if labels:
+                hits += [RuleHit("migof", label, "heading", heading, -1, -1) for label in labels]
+                break
+        for heading in reversed(headings):
+            if self.sdg_heading.match(heading):
+                found = self.explicit.find(heading)
+                if found:
+                    hits += [RuleHit(h.field, h.label, "heading", heading, -1, -1) for h in found]
+                    break
+        return hits
+
+
 def _longest_per_label(hits: list[RuleHit]) -> list[RuleHit]:
     # "assisted voluntary return" and "voluntary return" are one piece of evidence, not two
     kept = []
@@ -132,6 +165,7 @@ class MigtagRules:
         *,
         explicit_path: str | None,
         phrases_path: str | None,
+        headings_path: str | None = None,
     ) -> None:
         self.name = name
         self.taxonomy = load_taxonomy()
@@ -140,6 +174,8 @@ class MigtagRules:
         )
         self.phrase_patterns = load_phrase_patterns(Path(phrases_path or PHRASE_PATTERNS))
         self.explicit = ExplicitMentionFinder(self.explicit_patterns, self.taxonomy)
+        self.heading_patterns = json.loads(Path(headings_path or HEADING_PATTERNS).read_text(encoding="utf-8"))
+        self.headings = HeadingFinder(self.heading_patterns, self.explicit)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._add_phrases(nlp, self.phrase_patterns)
 
@@ -163,8 +199,9 @@ class MigtagRules:
         return doc
 
     def match(self, doc: Doc) -> list[RuleHit]:
-        """Explicit mentions first, then phrase hits."""
+        """Explicit mentions first, then phrase hits, then what the section headings say."""
         hits = self.explicit.find(doc.text)
+        hits += self.headings.find(doc._.migtag_section)
         for match_id, start, end in self.matcher(doc):
             field, label = doc.vocab.strings[match_id].split("|", 1)
             span = doc[start:end]
@@ -191,9 +228,9 @@ class MigtagRules:
 
 @Language.factory(
     "migtag_rules",
-    default_config={"explicit_path": None, "phrases_path": None},
+    default_config={"explicit_path": None, "phrases_path": None, "headings_path": None},
 )
 def make_migtag_rules(
-    nlp: Language, name: str, explicit_path: str | None, phrases_path: str | None
+    nlp: Language, name: str, explicit_path: str | None, phrases_path: str | None, headings_path: str | None
 ) -> MigtagRules:
-    return MigtagRules(nlp, name, explicit_path=explicit_path, phrases_path=phrases_path)
+    return MigtagRules(nlp, name, explicit_path=explicit_path, phrases_path=phrases_path, headings_path=headings_path)

@@ -70,3 +70,35 @@ def test_phrase_file_labels_are_all_valid():
     assert rows
     for row in rows:
         assert row["label"] in taxonomy.label_set(row["field"]), row
+
+
+def test_section_headings_name_the_migof_category_and_the_sdg(rules_nlp):
+    doc = rules_nlp.make_doc("The team distributed kits in the sites during the period.")
+    doc._.migtag_section = "OBJECTIVE 2: MOBILITY DIMENSIONS OF CRISES > 2.1 Results > Shelter"
+    hits = rules_nlp(doc)._.migtag_rule_hits
+    assert [(h.field, h.label, h.kind) for h in hits] == [("migof", "O2", "heading")]
+    doc = rules_nlp.make_doc("Youth unemployment fell from 21 per cent to 17 per cent.")
+    doc._.migtag_section = "Part II > SDG 8: Decent work and economic growth > Target 8.6"
+    labels = {(h.field, h.label) for h in rules_nlp(doc)._.migtag_rule_hits if h.kind == "heading"}
+    assert labels == {("sdg_targets", "8.6")}
+    doc = rules_nlp.make_doc("Youth unemployment fell from 21 per cent to 17 per cent.")
+    doc._.migtag_section = "3. Findings > 3.2 Effectiveness"  # numbered, but names nothing
+    assert [h for h in rules_nlp(doc)._.migtag_rule_hits if h.kind == "heading"] == []
+
+
+def test_a_passage_under_a_heading_takes_its_label_as_strong_evidence(nlp):
+    from pipeline.nlp import tag_passages
+    from pipeline.records import Passage
+
+    text = "Hygiene kits were handed out and latrines repaired in each of the sites."
+    plain, under = tag_passages(
+        nlp,
+        [
+            Passage("a", "", "", 1, 1, text),
+            Passage("b", "", "", 1, 2, text, section="OBJECTIVE 2: MOBILITY DIMENSIONS OF CRISES"),
+        ],
+    )
+    assert "O2" not in {t.label for t in plain.migof}
+    [o2] = [t for t in under.migof if t.label == "O2"]
+    assert o2.source in {"rule", "rule+model"} and o2.score >= 0.8
+    assert o2.evidence[0] == "heading: OBJECTIVE 2: MOBILITY DIMENSIONS OF CRISES"
