@@ -2,8 +2,10 @@
 
 The component first finds (`match`) and then writes (`set_annotations`), like spaCy's own
 `SpanRuler`. Its patterns are data: `taxonomy/explicit_patterns.json` for explicit mentions
-("SDG target 10.7", "SDGs 3 and 5", "10.7 of the 2030 Agenda") and `taxonomy/phrases.jsonl` for
-phrase lists per label, matched case-insensitively with a `PhraseMatcher`.
+("SDG target 10.7", "SDGs 3 and 5", "10.7 of the 2030 Agenda"), `taxonomy/phrases*.jsonl` for
+phrase lists per label, matched case-insensitively with a `PhraseMatcher`, the Aurora SDG
+queries adapted in `taxonomy/aurora_queries.json` (CC BY 4.0, run by `queries.QueryMatcher`),
+and `taxonomy/heading_patterns.json` for the section headings above a passage.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from .queries import QueryMatcher
 from .taxonomy import TAXONOMY_DIR, Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 EXPLICIT_PATTERNS = TAXONOMY_DIR / "explicit_patterns.json"
 PHRASE_PATTERNS = TAXONOMY_DIR / "phrases.jsonl"
 HEADING_PATTERNS = TAXONOMY_DIR / "heading_patterns.json"
+AURORA_QUERIES = TAXONOMY_DIR / "aurora_queries.json"
 
 if not Doc.has_extension("migtag_rule_hits"):
     Doc.set_extension("migtag_rule_hits", default=None)
@@ -41,7 +45,7 @@ class RuleHit:
 
     field: str  # migof | sdg_goals | sdg_targets
     label: str
-    kind: str  # explicit | phrase | heading
+    kind: str  # explicit | phrase | query | heading
     evidence: str
     start: int
     end: int
@@ -147,12 +151,17 @@ def _longest_per_label(hits: list[RuleHit]) -> list[RuleHit]:
     return kept
 
 
-def load_phrase_patterns(path: Path) -> list[dict]:
-    """Read the phrase list: one JSON object a line with `field`, `label` and `pattern`."""
-    if not path.exists():
-        log.warning("no phrase patterns at %s", path)
-        return []
-    return list(srsly.read_jsonl(path))
+def load_phrase_patterns(path: Path | None = None) -> list[dict]:
+    """Read phrase lists: one JSON object a line with `field`, `label` and `pattern`. Without a
+    path, every `phrases*.jsonl` of the taxonomy folder (the first list and the curated one)."""
+    paths = [path] if path else sorted(TAXONOMY_DIR.glob("phrases*.jsonl"))
+    rows: list[dict] = []
+    for one in paths:
+        if not one.exists():
+            log.warning("no phrase patterns at %s", one)
+            continue
+        rows += list(srsly.read_jsonl(one))
+    return rows
 
 
 class MigtagRules:
@@ -166,13 +175,16 @@ class MigtagRules:
         explicit_path: str | None,
         phrases_path: str | None,
         headings_path: str | None = None,
+        queries_path: str | None = None,
     ) -> None:
         self.name = name
         self.taxonomy = load_taxonomy()
         self.explicit_patterns = json.loads(
             Path(explicit_path or EXPLICIT_PATTERNS).read_text(encoding="utf-8")
         )
-        self.phrase_patterns = load_phrase_patterns(Path(phrases_path or PHRASE_PATTERNS))
+        self.phrase_patterns = load_phrase_patterns(Path(phrases_path) if phrases_path else None)
+        self.query_data = json.loads(Path(queries_path or AURORA_QUERIES).read_text(encoding="utf-8")) if queries_path != "" else {"queries": []}
+        self.queries = QueryMatcher(self.query_data["queries"])
         self.explicit = ExplicitMentionFinder(self.explicit_patterns, self.taxonomy)
         self.heading_patterns = json.loads(Path(headings_path or HEADING_PATTERNS).read_text(encoding="utf-8"))
         self.headings = HeadingFinder(self.heading_patterns, self.explicit)
@@ -202,6 +214,9 @@ class MigtagRules:
         """Explicit mentions first, then phrase hits, then what the section headings say."""
         hits = self.explicit.find(doc.text)
         hits += self.headings.find(doc._.migtag_section)
+        for hit in self.queries.match(doc.text):
+            field, label = ("sdg_targets", hit.target) if hit.target else ("sdg_goals", hit.goal)
+            hits.append(RuleHit(field, label, "query", hit.evidence, hit.start, hit.end))
         for match_id, start, end in self.matcher(doc):
             field, label = doc.vocab.strings[match_id].split("|", 1)
             span = doc[start:end]
@@ -228,9 +243,17 @@ class MigtagRules:
 
 @Language.factory(
     "migtag_rules",
-    default_config={"explicit_path": None, "phrases_path": None, "headings_path": None},
+    default_config={"explicit_path": None, "phrases_path": None, "headings_path": None, "queries_path": None},
 )
 def make_migtag_rules(
-    nlp: Language, name: str, explicit_path: str | None, phrases_path: str | None, headings_path: str | None
+    nlp: Language,
+    name: str,
+    explicit_path: str | None,
+    phrases_path: str | None,
+    headings_path: str | None,
+    queries_path: str | None,
 ) -> MigtagRules:
-    return MigtagRules(nlp, name, explicit_path=explicit_path, phrases_path=phrases_path, headings_path=headings_path)
+    """`queries_path` "" turns the Aurora queries off; None uses the shipped ones."""
+    return MigtagRules(
+        nlp, name, explicit_path=explicit_path, phrases_path=phrases_path, headings_path=headings_path, queries_path=queries_path
+    )
