@@ -118,9 +118,9 @@ def _is_bold(fontname: str) -> bool:
     return any(mark in name for mark in ("bold", "black", "heavy", "semibold", ",b"))
 
 
-# Text direction of a page whose characters are not upright, from the character matrix: the
-# direction the text runs in, in page coordinates with y pointing down.
-_DIRECTIONS = {"ttb": ("ttb", "rtl"), "btt": ("btt", "ltr"), "rtl": ("rtl", "btt")}
+# For text running in a turned direction, the direction its lines follow one another (in page
+# coordinates, y pointing down): what pdfplumber's `line_dir_rotated` asks for.
+_LINE_DIRECTION = {"ttb": "rtl", "btt": "ltr", "rtl": "btt"}
 
 
 def text_direction(chars: list[dict]) -> str:
@@ -608,7 +608,7 @@ def _table_rows(page: pdfplumber.page.Page, number: int, direction: str = "ltr")
         if direction == "ltr":
             cells = found.extract()
         else:
-            cells = _turn_cells(found.extract(char_dir_rotated=direction, line_dir_rotated=_DIRECTIONS[direction][1]), direction)
+            cells = _turn_cells(found.extract(char_dir_rotated=direction, line_dir_rotated=_LINE_DIRECTION[direction]), direction)
         rows = tuple(tuple(clean_text(cell or "") for cell in row) for row in cells)
         if len(rows) < 2 or max((len(r) for r in rows), default=0) < 2 or _prose_box(rows):
             continue
@@ -689,8 +689,10 @@ def pdfium_words(path: Path, index: int) -> tuple[list[Word], float, float]:
         pdf.close()
 
 
+@lru_cache(maxsize=1)
 def ocr_available() -> bool:
-    """Whether pytesseract (the optional `ocr` extra) and the Tesseract program are installed."""
+    """Whether pytesseract (the optional `ocr` extra) and the Tesseract program are installed.
+    Asked once per process: the check runs the tesseract program."""
     try:
         import pytesseract
 
@@ -749,7 +751,6 @@ def extract(path: Path | str, *, name: str | None = None, password: str | None =
 
 
 def _extract(path: Path, *, name: str | None, password: str | None) -> Document:
-    path = Path(path)
     name = name or path.name
     settings = load_layout_settings()
     try:

@@ -100,7 +100,7 @@ def _decide(
     phrases: dict[tuple[str, str], list[str]],
     modelled: dict[tuple[str, str], ModelScore],
     settings: dict,
-    headings: dict[tuple[str, str], list[str]] | None = None,
+    headings: dict[tuple[str, str], list[str]],
 ) -> Tag | None:
     key = (field, label)
     model = modelled.get(key)
@@ -109,7 +109,7 @@ def _decide(
         score = max(settings["explicit_score"], model.score if model else 0.0)
         source = "rule+model" if model and model.score >= model.threshold else "rule"
         return Tag(label, score, source, tuple(explicit[key] + phrase_evidence))
-    if headings and key in headings:
+    if key in headings:
         # the report's own structure says what the passage is about: strong, not certain
         score = max(settings["heading_score"], model.score if model else 0.0)
         source = "rule+model" if model and model.score >= model.threshold else "rule"

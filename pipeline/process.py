@@ -52,10 +52,10 @@ def process_document(path: str, sha256: str, *, model_dir: str) -> dict[str, Any
     problems = list(document.problems)
     if document.lang == "en":
         # a mostly English report can still hold a summary in French or Spanish
-        languages = [detect_language(passage.text, min_words=25) for passage in passages]
-        english = iter(tag_passages(nlp, [p for p, lang in zip(passages, languages, strict=True) if lang == "en"]))
-        tagged = [next(english) if lang == "en" else TaggedPassage(passage=p) for p, lang in zip(passages, languages, strict=True)]
-        foreign = [(p.page, lang) for p, lang in zip(passages, languages, strict=True) if lang != "en"]
+        languages = [(passage, detect_language(passage.text, min_words=25)) for passage in passages]
+        english = iter(tag_passages(nlp, [p for p, lang in languages if lang == "en"]))
+        tagged = [next(english) if lang == "en" else TaggedPassage(passage=p) for p, lang in languages]
+        foreign = [(p.page, lang) for p, lang in languages if lang != "en"]
         if foreign:
             pages = sorted({page for page, _ in foreign})
             names = ", ".join(sorted({lang for _, lang in foreign}))
