@@ -1,8 +1,8 @@
 """The classifier: a scikit-learn multi-label model over passages, and the spaCy component using it.
 
-A model is a folder (see `ModelFolder`): the fitted scikit-learn `Pipeline` in `model.skops`
-(loaded only through `skops.io` with an explicit list of trusted types), the label keys and their
-thresholds in `labels.json`, metrics in `metrics.json`, a model card and a manifest.
+A model is a folder: the fitted scikit-learn `Pipeline` in `model.skops` (loaded only through
+`skops.io` with an explicit list of trusted types), the label keys, their calibration (Platt
+scaling fitted on out-of-fold scores) and their thresholds in `labels.json`, metrics in `metrics.json`, a model card and a manifest.
 
 Label keys name the field and the label, `migof:O3`, `sdg_goals:10`, `sdg_targets:10.7`, so one
 model scores all three fields at once.
@@ -119,12 +119,18 @@ class TrainedModel:
     thresholds: dict[str, float]
     name: str = "migtag"
     path: Path | None = None
+    calibration: dict[str, tuple[float, float]] | None = None
 
-    def scores(self, texts: list[str]) -> np.ndarray:
-        """Probability per passage (rows) and label key (columns)."""
+    def raw_scores(self, texts: list[str]) -> np.ndarray:
+        """The estimator's own probabilities: ranked well, but not calibrated (balanced class
+        weights push every label's probability up)."""
         if not texts:
             return np.zeros((0, len(self.keys)))
         return np.asarray(self.estimator.predict_proba(texts))
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probability per passage (rows) and label key (columns)."""
+        return calibrate(self.raw_scores(texts), self.keys, self.calibration)
 
     def evidence(self, texts: list[str], *, top: int = 3) -> list[dict[str, list[str]]]:
         """For each passage and label key: the words that pushed its score up most."""
@@ -162,6 +168,40 @@ class TrainedModel:
         return cached
 
 
+def _logit(probabilities: np.ndarray) -> np.ndarray:
+    clipped = np.clip(probabilities, 1e-6, 1 - 1e-6)
+    return np.log(clipped / (1 - clipped))
+
+
+def fit_calibration(truth: np.ndarray, raw: np.ndarray, keys: list[str]) -> dict[str, tuple[float, float]]:
+    """Platt scaling per label, fitted on out-of-fold scores: P(label) = sigmoid(a * logit(raw) + b).
+
+    The slope is kept positive so calibration never reorders passages; a label whose scores
+    carry no signal keeps the identity.
+    """
+    calibration = {}
+    for k, key in enumerate(keys):
+        column = truth[:, k]
+        if column.min() == column.max():
+            calibration[key] = (1.0, 0.0)
+            continue
+        platt = LogisticRegression(C=1e4, max_iter=1000).fit(_logit(raw[:, [k]]), column)
+        slope, intercept = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        calibration[key] = (slope, intercept) if slope > 0 else (1.0, 0.0)
+    return calibration
+
+
+def calibrate(
+    raw: np.ndarray, keys: list[str], calibration: dict[str, tuple[float, float]] | None
+) -> np.ndarray:
+    """Apply per-label Platt scaling; without calibration the raw scores are returned."""
+    if not calibration or raw.size == 0:
+        return raw
+    slopes = np.array([calibration.get(key, (1.0, 0.0))[0] for key in keys])
+    intercepts = np.array([calibration.get(key, (1.0, 0.0))[1] for key in keys])
+    return 1.0 / (1.0 + np.exp(-(_logit(raw) * slopes + intercepts)))
+
+
 def save_model(model: TrainedModel, folder: Path) -> None:
     """Write the estimator with skops and the label keys and thresholds as JSON."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -170,6 +210,7 @@ def save_model(model: TrainedModel, folder: Path) -> None:
         "name": model.name,
         "keys": model.keys,
         "thresholds": model.thresholds,
+        "calibration": {key: list(value) for key, value in (model.calibration or {}).items()},
         "labels_hash": labels_hash(),
     }
     (folder / LABELS_FILE).write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
@@ -210,6 +251,7 @@ def load_model(folder: Path | str | None = None) -> TrainedModel:
         thresholds={key: float(value) for key, value in labels["thresholds"].items()},
         name=labels.get("name", folder.name),
         path=folder,
+        calibration={key: (float(a), float(b)) for key, (a, b) in labels.get("calibration", {}).items()},
     )
 
 

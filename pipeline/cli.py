@@ -184,6 +184,7 @@ def evaluate(
     model: ModelOption = None,
     split: Annotated[str, typer.Option(help="Which side of the fixed split to score: all, train or test.")] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as one JSON object.")] = False,
+    cv: Annotated[int, typer.Option("--cv", help="Cross-validate instead: train K models, each scored on the passages it did not see (ignores --model).", min=0)] = 0,
 ) -> None:
     """Score the tagger (rules + model) on labelled passages: precision, recall and F1 per label."""
     from .corpus import CorpusError, load_corpus
@@ -200,10 +201,18 @@ def evaluate(
         raise _fail(str(exc)) from exc
     if not examples:
         raise _fail(f"no labelled passages in {data}")
-    nlp = build_nlp(folder, with_parser=False)
-    tagged = list(tag_passages(nlp, as_passages(examples)))
-    metrics = score(examples, tagged)
-    metrics["model"] = str(folder)
+    if cv:
+        from .train import cross_validate
+
+        if cv < 2:
+            raise typer.BadParameter("needs at least 2 folds", param_hint="--cv")
+        metrics = cross_validate(examples, folds=cv)
+        metrics["model"] = f"{cv}-fold cross-validation"
+    else:
+        nlp = build_nlp(folder, with_parser=False)
+        tagged = list(tag_passages(nlp, as_passages(examples)))
+        metrics = score(examples, tagged)
+        metrics["model"] = str(folder)
     if as_json:
         typer.echo(json.dumps(metrics))
         return

@@ -119,3 +119,48 @@ def test_a_model_only_target_needs_its_goal():
     tags = combine([], scores, load_taxonomy(), SETTINGS)
     assert [t.label for t in tags["sdg_targets"]] == ["10.7"]
     assert [t.label for t in tags["sdg_goals"]] == ["10"]
+
+
+def test_platt_calibration_brings_inflated_scores_down_to_the_base_rate_without_reordering():
+    from pipeline.classify import calibrate, fit_calibration
+
+    rng = np.random.default_rng(0)
+    truth = (rng.random((2000, 1)) < 0.1).astype(int)
+    # what balanced class weights do: every score pushed up, positives still ranked higher
+    raw = np.clip(0.45 + 0.35 * truth + rng.normal(0, 0.12, truth.shape), 0.01, 0.99)
+    calibration = fit_calibration(truth, raw, ["sdg_goals:6"])
+    calibrated = calibrate(raw, ["sdg_goals:6"], calibration)
+    assert raw.mean() > 0.45
+    assert abs(calibrated.mean() - truth.mean()) < 0.02
+    order = np.argsort(raw[:, 0], kind="stable")
+    assert np.all(np.diff(calibrated[order, 0]) >= -1e-12)
+
+
+def test_a_trained_model_stores_its_calibration_and_applies_it(small_model):
+    out, metrics = small_model
+    labels = json.loads((out / "labels.json").read_text())
+    assert set(labels["calibration"]) == set(labels["keys"])
+    brier = metrics["cross_validated"]["brier"]
+    assert brier["calibrated"] <= brier["raw"]
+    model = load_model(out)
+    texts = ["Remittance transfer costs fell to 5 per cent along the corridor."]
+    assert not np.allclose(model.scores(texts), model.raw_scores(texts))
+
+
+def test_cross_validation_scores_every_passage_with_a_model_that_never_saw_it(monkeypatch):
+    from pipeline import train as train_module
+
+    passages = load_corpus(CORPUS)[::4]
+    seen: list[set[str]] = []
+    fit = train_module.fit_model
+
+    def recording_fit(train_side, **kwargs):
+        seen.append({p.id for p in train_side})
+        return fit(train_side, **kwargs)
+
+    monkeypatch.setattr(train_module, "fit_model", recording_fit)
+    metrics = train_module.cross_validate(passages, folds=2, settings=TrainSettings(folds=3))
+    assert len(seen) == 2 and not seen[0] & seen[1]
+    assert seen[0] | seen[1] == {p.id for p in passages}
+    assert metrics["n"] == len(passages) and metrics["folds"] == 2
+    assert 0.3 < metrics["migof"]["micro"]["f1"] < 1.0
