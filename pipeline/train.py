@@ -21,14 +21,15 @@ import sklearn
 import skops
 import spacy
 from sklearn.metrics import brier_score_loss
-from sklearn.model_selection import KFold, cross_val_predict
+from joblib import Parallel, delayed
+from sklearn.model_selection import KFold
 
 from . import __version__
-from .classify import TrainedModel, calibrate, fit_calibration, make_estimator, save_model
+from .classify import TrainedModel, calibrate, compact, fit_calibration, make_estimator, save_model
 from .corpus import corpus_files, files_digest, split_of
 from .evaluate import _label_order, label_metrics, migof_top1
 from .records import LabelledPassage
-from .taxonomy import labels_hash
+from .taxonomy import labels_hash, load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class TrainSettings:
     c: float = 8.0
     seed: int = 0
     n_jobs: int = -1
+    target_texts: bool = True  # learn from the official target texts as well
     threshold_grid: tuple[float, ...] = tuple(round(x, 2) for x in np.arange(0.05, 0.91, 0.025))
 
 
@@ -141,6 +143,33 @@ def _git_commit() -> str | None:
         return None
 
 
+def taxonomy_examples() -> list[LabelledPassage]:
+    """The official text of every SDG target as a training example for its target and goal.
+
+    They are short and worded like the targets, not like reports, so they only add to the
+    corpus: they teach each target's own vocabulary, most useful for targets the corpus covers
+    thinly.
+    """
+    taxonomy = load_taxonomy()
+    return [
+        LabelledPassage(
+            id=f"target-{target}",
+            text=text,
+            sdg_goals=(taxonomy.goal_of(target),),
+            sdg_targets=(target,),
+            source="pipeline/taxonomy/sdg_targets.csv",
+        )
+        for target, text in taxonomy.targets.items()
+    ]
+
+
+def _fit_and_score(
+    train_texts: list[str], train_truth: np.ndarray, held_texts: list[str], settings: TrainSettings
+) -> np.ndarray:
+    estimator = make_estimator(c=settings.c, seed=settings.seed).fit(train_texts, train_truth)
+    return np.asarray(estimator.predict_proba(held_texts))
+
+
 def fit_model(
     passages: list[LabelledPassage], *, name: str, settings: TrainSettings | None = None
 ) -> tuple[TrainedModel, dict]:
@@ -155,23 +184,36 @@ def fit_model(
         raise ValueError("no label has enough examples to learn from")
     texts = [p.text for p in passages]
     truth = label_matrix(passages, keys)
+    extra = taxonomy_examples() if settings.target_texts else []
+    extra_texts = [p.text for p in extra]
+    extra_truth = label_matrix(extra, keys)
     folds = KFold(n_splits=settings.folds, shuffle=True, random_state=settings.seed)
     log.info("cross-validating on %d passages, %d labels", len(texts), len(keys))
-    oof = cross_val_predict(
-        make_estimator(c=settings.c, seed=settings.seed),
-        texts,
-        truth,
-        cv=folds,
-        method="predict_proba",
-        n_jobs=settings.n_jobs,
+    # The target texts join every fold's training side but are never scored: out-of-fold
+    # scores, calibration and thresholds come from corpus passages only.
+    fold_scores = Parallel(n_jobs=settings.n_jobs)(
+        delayed(_fit_and_score)(
+            [texts[i] for i in train_index] + extra_texts,
+            np.vstack([truth[train_index], extra_truth]),
+            [texts[i] for i in held_index],
+            settings,
+        )
+        for train_index, held_index in folds.split(texts)
     )
+    oof = np.zeros(truth.shape)
+    for (_, held_index), scores in zip(folds.split(texts), fold_scores, strict=True):
+        oof[held_index] = scores
     calibration = fit_calibration(truth, oof, keys)
     brier_raw = _mean_brier(truth, oof)
     oof = calibrate(oof, keys, calibration)
     thresholds = tune_thresholds(truth, oof, keys, settings.threshold_grid)
     cv_metrics = score_matrix(truth, oof, keys, thresholds)
     cv_metrics["brier"] = {"raw": brier_raw, "calibrated": _mean_brier(truth, oof)}
-    estimator = make_estimator(c=settings.c, seed=settings.seed).fit(texts, truth)
+    estimator = compact(
+        make_estimator(c=settings.c, seed=settings.seed).fit(
+            texts + extra_texts, np.vstack([truth, extra_truth])
+        )
+    )
     model = TrainedModel(
         estimator=estimator, keys=keys, thresholds=thresholds, name=name, calibration=calibration
     )
@@ -243,6 +285,13 @@ def model_card(metrics: dict, manifest: dict, passages: list[LabelledPassage]) -
             f"{micro.get('f1', 0):.3f} | {scores.get('macro', {}).get('f1', 0):.3f} |"
         )
 
+    targets_line = (
+        "The official texts of the 169 SDG targets (`pipeline/taxonomy/sdg_targets.csv`, United Nations, "
+        "A/RES/71/313, reusable with attribution) are added to every training side, labelled with their "
+        "target and goal; they are never scored."
+        if manifest["settings"].get("target_texts")
+        else "No third-party text is in the training data."
+    )
     sources = "\n".join(f"- `{path}` (sha256 `{digest[:12]}…`)" for path, digest in manifest["sources"].items())
     return f"""# Model card: {metrics['model']}
 
@@ -260,8 +309,8 @@ text hash), {metrics['n_labels']} labels with at least {manifest['settings']['mi
 Sources:
 {sources}
 
-The corpus passages were written for this project (licence: MIT, as the repository). No third-party
-text is in the training data.
+The corpus passages were written for this project (licence: MIT, as the repository).
+{targets_line}
 
 ## Scores
 Micro and macro averages; MiGOF top-1 accuracy is the share of passages with a MiGOF label whose

@@ -65,3 +65,9 @@ def test_unknown_labels_are_refused(tmp_path):
     bad.write_text('{"id": "x", "text": "Some passage text here.", "sdg_targets": ["10.9"]}\n')
     with pytest.raises(CorpusError, match="unknown SDG target '10.9'"):
         list(read_jsonl(bad))
+
+
+def test_passages_follow_the_labelling_guide_limits(corpus):
+    # corpus/LABELLING.md: at most three targets, the clearest first
+    crowded = [p.id for p in corpus if len(p.sdg_targets) > 3]
+    assert not crowded, crowded
