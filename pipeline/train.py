@@ -285,6 +285,13 @@ def model_card(metrics: dict, manifest: dict, passages: list[LabelledPassage]) -
             f"{micro.get('f1', 0):.3f} | {scores.get('macro', {}).get('f1', 0):.3f} |"
         )
 
+    weakest = ", ".join(
+        f"{'goal ' if field == 'sdg_goals' else ''}{label} {scores['f1']:.2f}"
+        for field in ("sdg_goals", "migof")
+        for label, scores in sorted(
+            cv.get(field, {}).get("per_label", {}).items(), key=lambda item: item[1]["f1"]
+        )[:4]
+    )
     targets_line = (
         "The official texts of the 169 SDG targets (`pipeline/taxonomy/sdg_targets.csv`, United Nations, "
         "A/RES/71/313, reusable with attribution) are added to every training side, labelled with their "
@@ -332,6 +339,7 @@ MiGOF top-1 accuracy: cross-validated {cv.get('migof_top1_accuracy', 0):.3f}, te
 {test.get('migof_top1_accuracy', 0) if test else 0:.3f}. Per-label scores are in `metrics.json`.
 
 ## Known weaknesses
+- Weakest labels (cross-validated F1): {weakest}.
 - Trained on passages written for this project: phrasing far from it (other registers, other
   languages, OCR noise) scores lower. Review before you count.
 - Targets with fewer than {manifest['settings']['min_examples']} examples are not learned; only explicit
