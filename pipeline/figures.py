@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+import spacy
 from spacy.language import Language
+from spacy.util import minibatch
 from spacy.tokens import Doc, Span, Token
+from text_to_num import text2num
 
 from .records import Figure
 
@@ -30,7 +33,12 @@ if not Doc.has_extension("migtag_figures"):
 
 _SEPARATORS = ",\u00a0\u2009\u202f "
 _DIGITS = r"(?:\d{1,3}(?:(?:,|[\u00a0\u2009\u202f ])\d{3})+|\d+)(?:\.\d+)?"
-_YEAR = re.compile(r"(?<![\d.,/])(?:19[5-9]\d|20\d\d)(?![\d%]|\.\d|,\d{3})")
+_YEAR = re.compile(
+    # a footnote marker glued after a sentence-final year ("in 2015.3 The trend") keeps the year
+    r"(?<![\d.,/])(?:19[5-9]\d|20\d\d)(?![\d%]|\.\d(?!\d{0,2}(?:\s+[A-Z(\"“]|\s*$))|,\d{3})"
+)
+_FOOTNOTED_YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)\.\d{1,3}")
+_DIGIT_FRACTION = re.compile(r"\d\s+(?:in|out\s+of)\s+\d")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"“])")
 
 
@@ -56,6 +64,9 @@ class Vocabulary:
     not_after: re.Pattern[str]
     months: re.Pattern[str]
     comparison: re.Pattern[str]
+    identifiers: re.Pattern[str]
+    maybe_identifier: re.Pattern[str]
+    word_triggers: frozenset[str]
     qualifier_of: dict[str, str]
     change_of: dict[str, str]
 
@@ -70,27 +81,29 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
         # Not glued to a word, an identifier, a decimal point after a word (footnote "study.94")
         # or a hyphenated name ("COVID-19").
         rf"(?<![\w/\\])(?<![A-Za-z][.\-])(?<![\d][.,])"
-        rf"(?P<currency>(?:{prefixes})\s?)?"
         rf"(?P<digits>{_DIGITS})"
         rf"(?:(?P<glued_scale>bn|mn|m|k|b)\b|(?:\s|-)?(?P<scale>(?:{scales}))\b(?!-\w*old))?"
         rf"(?P<strong>-strong)?"
         rf"(?![\w/]|[.,]\d|:\d)",
         re.IGNORECASE,
     )
+    cardinal = _alternation(data["cardinal_words"])
+    big = "".join(f"(?<={word})" if i == 0 else f"|(?<={word})" for i, word in enumerate(("hundred", "thousand", "million", "billion")))
+    # "three hundred and fifty", "twenty-two", "two thousand five hundred": "and" only after a
+    # hundred or thousand, so "two and three" stays two numbers
+    spelled = rf"(?:(?:a|one)\s+)?(?:{cardinal})(?:(?:\s+|-)(?:{cardinal})|(?:{big})\s+and\s+(?:{cardinal}))*"
+    set_phrases = _alternation(word for word in data["number_words"] if " " in word or word == "dozen")
     number_words = re.compile(
-        r"\b(?P<words>"
-        + _alternation(data["number_words"])
-        + r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five"
-        r"|six|seven|eight|nine))"
-        + rf"(?:\s(?P<scale>{scales})\b)?(?![\w-])",
+        rf"\b(?P<words>{set_phrases}|{spelled})"
+        rf"(?:\s(?P<scale>{scales})\b)?(?![\w-])",
         re.IGNORECASE,
     )
+    fraction_words = _alternation(data["fraction_words"])
     fractions = re.compile(
-        r"\b(?P<fraction>"
-        + _alternation(data["fraction_words"])
-        + r")\b(?=\s+of\b)"
-        + r"|\b(?P<num>one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:in|out\s+of)\s+"
-        r"(?P<den>two|three|four|five|six|seven|eight|nine|ten|\d+)\b",
+        rf"\b(?P<fraction>{fraction_words})\b(?=\s+of\b)"
+        rf"|(?<=\bby\s)(?P<by_fraction>{fraction_words})\b"  # "dropped by a third"
+        r"|(?<![\d,.])\b(?P<num>one|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?:in|out\s+of)\s+"
+        r"(?P<den>two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\b(?![\d,.]\d)",
         re.IGNORECASE,
     )
     suffix_words = (
@@ -114,7 +127,7 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
         number=number,
         number_words=number_words,
         fractions=fractions,
-        currency_before=re.compile(rf"(?:^|\s|\()(?:{prefixes})\s?$", re.IGNORECASE),
+        currency_before=re.compile(rf"(?:^|[\s(–—-])(?P<code>{prefixes})\s?$", re.IGNORECASE),
         after=after,
         qualifier_before=re.compile(
             rf"(?:^|[\s(])(?P<q>{_alternation(qualifier_of)})\s*$", re.IGNORECASE
@@ -140,6 +153,27 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
             rf"(?:{_alternation(data['comparison_before_year'])})\s+(?:the\s+)?(?:end\s+of\s+|end-)?$",
             re.IGNORECASE,
         ),
+        identifiers=re.compile(
+            # ISBN 978-92-9268-013-5, ISSN 1813-2278, +41 22 555 0142, C/106/RES/1310
+            rf"(?:\b(?:{_alternation(data['identifier_words'])})\s*(?::\s*)?)[\dX][\dX-]*"
+            r"|(?<!\w)\+\d[\d\s().-]{6,}\d"
+            r"|\b\d+(?:-\d+){2,}\b"
+            r"|\b[A-Z]+/\d+(?:/[\w.]+)+",
+            re.IGNORECASE,
+        ),
+        # cheap tests run before the costly expressions above: most passages hold no
+        # identifier and no number in words
+        maybe_identifier=re.compile(
+            rf"\d[-/]\d|[+/]\d|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
+            re.IGNORECASE,
+        ),
+        word_triggers=frozenset(
+            part
+            for phrase in [*data["cardinal_words"], *data["number_words"], *data["fraction_words"]]
+            for part in re.findall(r"[a-z]+", phrase.lower())
+            if part not in {"a", "an", "of", "one"}
+        )
+        | {"one"},
         qualifier_of=qualifier_of,
         change_of=change_of,
     )
@@ -177,13 +211,29 @@ class FigureFinder:
         self.fraction_words = {k.lower(): float(v) for k, v in data["fraction_words"].items()}
         self.durations = {word.lower() for word in data["duration_nouns"]}
 
+    def digits_value(self, match: re.Match[str]) -> float:
+        """The value of a `Vocabulary.number` match, scale applied."""
+        scale = (match["glued_scale"] or match["scale"] or "").lower()
+        return _number_value(match["digits"]) * (self.scales[scale] if scale else 1.0)
+
+    def words_value(self, match: re.Match[str]) -> float | None:
+        """The value of a `Vocabulary.number_words` match, scale applied."""
+        value = spelled_value(match["words"], self.number_words)
+        if value is not None and match["scale"]:
+            value *= self.scales[match["scale"].lower()]
+        return value
+
     # -- finding -------------------------------------------------------------------------
 
     def candidates(self, text: str, excluded: list[tuple[int, int]]) -> list[Candidate]:
         """Numbers that are figures, before ranges are paired, in order of appearance."""
         found: list[Candidate] = []
         taken: list[tuple[int, int]] = list(excluded)
-        for match in self.vocab.fractions.finditer(text):
+        if self.vocab.maybe_identifier.search(text):
+            taken += [match.span() for match in self.vocab.identifiers.finditer(text)]
+        spelled = not self.vocab.word_triggers.isdisjoint(re.findall(r"[a-z]+", text.lower()))
+        fractions = self.vocab.fractions.finditer(text) if spelled or _DIGIT_FRACTION.search(text) else ()
+        for match in fractions:
             candidate = self._fraction(match)
             if candidate and not _overlaps(taken, candidate.start, candidate.end):
                 found.append(candidate)
@@ -195,7 +245,7 @@ class FigureFinder:
             if candidate:
                 found.append(candidate)
                 taken.append((candidate.start, candidate.end))
-        for match in self.vocab.number_words.finditer(text):
+        for match in self.vocab.number_words.finditer(text) if spelled else ():
             if _overlaps(taken, match.start(), match.end()):
                 continue
             candidate = self._words(text, match)
@@ -204,8 +254,8 @@ class FigureFinder:
         return sorted(found, key=lambda candidate: candidate.start)
 
     def _fraction(self, match: re.Match[str]) -> Candidate | None:
-        if match["fraction"]:
-            value = self.fraction_words[match["fraction"].lower()]
+        if match["fraction"] or match["by_fraction"]:
+            value = self.fraction_words[(match["fraction"] or match["by_fraction"]).lower()]
         else:
             numerator = self._small_number(match["num"])
             denominator = self._small_number(match["den"])
@@ -221,15 +271,16 @@ class FigureFinder:
 
     def _digits(self, text: str, match: re.Match[str]) -> Candidate | None:
         digits = match["digits"]
-        before = text[: match.start()]
-        after_text = text[match.end() :]
+        before = text[max(0, match.start() - 80) : match.start()]
+        after_text = text[match.end() : match.end() + 80]
         value = _number_value(digits)
         scale_word = (match["glued_scale"] or match["scale"] or "").lower()
-        currency = self.prefixes.get((match["currency"] or "").strip().lower())
-        if not currency:
-            loose = self.vocab.currency_before.search(before)
-            if loose:
-                currency = self.prefixes.get(loose.group(0).strip(" (").lower())
+        currency = None
+        start = match.start()
+        prefix = self.vocab.currency_before.search(before)
+        if prefix:
+            currency = self.prefixes.get(prefix["code"].lower())
+            start -= len(before) - prefix.start("code")  # the figure's text starts at its currency
         if scale_word == "m" and not currency and self._unit_context(after_text):
             scale_word = ""  # "5 m" with a noun of length is metres, handled as a unit below
         if scale_word:
@@ -241,13 +292,14 @@ class FigureFinder:
             word = suffix["suffix"].lower()
             if word in self.percent:
                 kind, unit, end = "percent", None, match.end() + suffix.end()
-            elif word in self.points:
+            elif word in self.points and not (
+                word in {"points", "point"} and re.match(r"^\s+of\b", after_text[suffix.end() :])
+            ):  # "4 points" after a share, but "14 points of entry" counts places
                 kind, unit, end = "percentage_points", None, match.end() + suffix.end()
             elif word in self.suffix_currency and not currency:
                 kind, unit, end = "money", self.suffix_currency[word], match.end() + suffix.end()
             elif word in self.units and not currency:
                 kind, unit, end = "measure", self.units[word], match.end() + suffix.end()
-        start = match.start()
         if match["strong"]:
             end = match.end() - len("-strong")
         if self._not_a_figure(text, start, match, kind, scale_word, currency):
@@ -269,14 +321,23 @@ class FigureFinder:
         digits = match["digits"]
         plain = kind == "count" and not scale_word and not currency
         number_start = match.start("digits")
-        before = text[:number_start]
-        after_text = text[match.end() :]
+        # a window before the number is all any rule reads; slicing the whole text per number
+        # made long passages quadratic. A window that does not reach the text's start begins
+        # with a NUL so that "^" still means the real start.
+        window = max(0, number_start - 80)
+        before = ("\0" if window else "") + text[window:number_start]
+        after_text = text[match.end() : match.end() + 80]
         if plain and _YEAR.fullmatch(digits):
             return True  # a year, not a figure
         if plain and self.vocab.not_after.match(after_text):
             return True  # duration, age, ordinal
-        if self.vocab.not_before.search(before[-40:]):
+        if not scale_word and self.vocab.not_before.search(before[-40:]):
             return True  # target, section, page, resolution numbers
+        range_opener = re.sub(r"\d+\s*(?:to|and|[–—-])\s*$", "", before)
+        if plain and range_opener != before and self.vocab.not_before.search(range_opener[-40:]):
+            return True  # the far end of "aged 18 to 35", "pages 12-15"
+        if _FOOTNOTED_YEAR.fullmatch(digits) and re.match(r"^(?:\s+[A-Z(\"“]|\s*$)", after_text):
+            return True  # "in 2015.3 The trend": a year with its footnote marker
         if self.vocab.months.search(after_text[:12]) and plain and value_is_day(digits):
             return True  # "4 December 2015"
         if plain and re.search(r"[+]\s?$", before):
@@ -296,30 +357,38 @@ class FigureFinder:
 
     def _words(self, text: str, match: re.Match[str]) -> Candidate | None:
         words = match["words"].lower()
-        if "-" in words and words not in self.number_words:
-            tens, ones = words.split("-")
-            value = self.number_words[tens] + self.number_words[ones]
-        else:
-            value = self.number_words[words]
+        value = spelled_value(words, self.number_words)
+        if value is None:
+            return None
         if match["scale"]:
             value *= self.scales[match["scale"].lower()]
         after_text = text[match.end() :]
-        following = re.match(r"^\s+([a-z][\w-]*)", after_text)
-        next_word = following.group(1).lower() if following else ""
-        if not match["scale"] and value < 1000:
-            # A number word is a figure only when it counts things: "twelve countries",
-            # not "one of the", "six months" or "two thirds" (a fraction, found before).
-            if not next_word or next_word in self.durations:
+        end = match.end()
+        kind, unit = "count", None
+        suffix = self.vocab.after.match(after_text)
+        if suffix and suffix["suffix"].lower() in self.percent | self.points:
+            # "Seventy per cent of identified victims"
+            word = suffix["suffix"].lower()
+            kind = "percent" if word in self.percent else "percentage_points"
+            end = match.end() + suffix.end()
+        # the next words, footnote markers dropped ("returnees12")
+        following = [w.rstrip("0123456789").lower() for w in re.findall(r"[A-Za-z][\w-]*", after_text[:60])[:3]]
+        next_word = following[0] if following else ""
+        if kind == "count" and not match["scale"] and value < 1000:
+            # A number word is a figure only when it counts things: "twelve countries", "seven
+            # member states", not "one of the", "six months" or "two thirds" (a fraction).
+            if not next_word or next_word in self.durations or words == "one":
                 return None
-            if next_word in {"of", "in", "or", "and", "to", "the", "a", "an", "per", "more"}:
+            if next_word in _NOT_COUNTED_AFTER:
                 return None
-            if not (next_word.endswith("s") or words in {"a dozen", "dozen"}):
+            noun = next((w for w in following if w in _NOT_COUNTED_AFTER or w.endswith("s")), "")
+            if not (noun.endswith("s") and noun not in _NOT_COUNTED_AFTER) and words not in {"a dozen", "dozen"}:
                 return None
-            if words == "one":
+            if noun in self.durations:
                 return None
         if self.vocab.not_before.search(text[: match.start()][-40:]):
             return None
-        return Candidate(match.start(), match.end(), float(value), "count", None)
+        return Candidate(match.start(), end, float(value), kind, unit)
 
     # -- context --------------------------------------------------------------------------
 
@@ -342,6 +411,9 @@ class FigureFinder:
                 if first.kind != second.kind:
                     continue
             first_value = first.value
+            if second.kind == "count" and first.kind == "money":
+                # "between €1,500 and 3,000": the far end is money in the same currency
+                second = replace(second, kind="money", unit=first.unit)
             if first.kind == "count" and second.kind != "count":
                 # "20–30 per cent", "USD 3–4 million": the first end takes the second's kind
                 first = replace(first, kind=second.kind, unit=second.unit)
@@ -429,6 +501,42 @@ def share_range_counted(figures: list[Figure]) -> list[Figure]:
     return result
 
 
+def spelled_value(words: str, set_phrases: dict[str, float]) -> float | None:
+    """The value of a number in words: a set phrase ("half a million", "a dozen") or a
+    spelled-out cardinal read by text2num ("three hundred and fifty" -> 350)."""
+    words = " ".join(words.lower().split())
+    if words in set_phrases:
+        return set_phrases[words]
+    try:
+        return float(text2num(re.sub(r"^a\s+", "one ", words), "en"))
+    except ValueError:
+        return None
+
+
+def parse_number(text: str, vocabulary_path: str = str(FIGURES_VOCABULARY)) -> float | None:
+    """Normalise a number written alone: "1,234.5", "20.9 million", "3.5m", "USD 1.1 bn",
+    "forty-two", "half a million", "1.2 million-strong". None when it is not one number."""
+    vocab = load_vocabulary(vocabulary_path)
+    finder = _finder(vocabulary_path)
+    text = " ".join(text.split())
+    code = next(
+        (c for c in sorted(finder.prefixes, key=len, reverse=True) if re.match(rf"{re.escape(c)}\s?\d", text, re.IGNORECASE)),
+        None,
+    )
+    if code:
+        text = text[len(code) :].lstrip()  # "USD 1.1 bn": the currency is not part of the number
+    for pattern, read in ((vocab.number, finder.digits_value), (vocab.number_words, finder.words_value)):
+        match = pattern.fullmatch(text) or pattern.fullmatch(text.rstrip("."))
+        if match:
+            return read(match)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _finder(vocabulary_path: str) -> FigureFinder:
+    return FigureFinder(load_vocabulary(vocabulary_path))
+
+
 def value_is_day(digits: str) -> bool:
     return digits.isdigit() and 1 <= int(digits) <= 31
 
@@ -462,12 +570,32 @@ _STOP_AFTER = {
     "through", "between", "since", "compared", "than", "per", "each", "a", "an", "the", "into",
     "under", "over", "their", "this", "these", "those", "its", "it", "they", "as", "while",
 }
+_NOT_COUNTED_AFTER = {
+    "of", "in", "or", "and", "to", "the", "a", "an", "per", "more", "is", "was", "were", "are",
+    "has", "had", "have", "its", "their", "this", "these", "those", "as", "at", "on", "by",
+}
 _SKIP_HEADS = {"cent", "percent", "%", "pct", "million", "billion", "thousand", "bn", "m", "per"}
-_PRONOUNS = {"them", "these", "those", "which", "whom"}
+_PRONOUNS = {"them", "these", "those", "which", "whom", "they", "it", "this", "that"}
 _CHANGE_NOUNS = {
     "increase", "rise", "growth", "jump", "surge", "decrease", "decline", "drop", "fall",
     "reduction", "cut", "gain", "loss", "share", "rate", "points", "point",
 }
+# The word lists that steer how the parse is read live in data/figures.json ("counted_words");
+# they are matched on lower-cased words, so the parser needs no lemmatizer.
+_COUNTED_WORDS = {
+    name: frozenset(words)
+    for name, words in json.loads(FIGURES_VOCABULARY.read_text(encoding="utf-8"))["counted_words"].items()
+    if not name.startswith("_")
+}
+_RATIO_NOUNS = _COUNTED_WORDS["ratio_nouns"]
+_RATE_NOUNS = _COUNTED_WORDS["rate_nouns"]
+_REFERENCE_NOUNS = _COUNTED_WORDS["reference_nouns"]
+_SHARE_VERBS = _COUNTED_WORDS["share_verbs"]
+_VALUE_VERBS = _COUNTED_WORDS["value_verbs"]
+_BE = _COUNTED_WORDS["be_forms"]
+_TIME_NOUNS = _COUNTED_WORDS["time_nouns"]
+_SHARE_KINDS = {"percent", "percentage_points", "fraction"}
+_MODIFIER_DEPS = {"amod", "compound", "nmod", "advmod", "npadvmod", "punct"}
 
 
 def counted_from_words(text: str, end: int) -> str | None:
@@ -487,31 +615,203 @@ def counted_from_words(text: str, end: int) -> str | None:
     return " ".join(words).lower() or None
 
 
-def _noun_phrase(head: Token, figure_tokens: set[int]) -> str:
-    left = [
-        child
-        for child in head.lefts
-        if child.dep_ in {"amod", "compound", "nmod", "poss"}
-        and child.i not in figure_tokens
-        and child.i > max(figure_tokens, default=-1)
-        and child.pos_ not in {"NUM", "SYM"}
-    ]
-    start = min([token.i for token in left] + [head.i])
-    # keep modifiers adjacent to the head only: "IOM offices", "victims"
-    tokens = [t for t in head.doc[start : head.i + 1] if t.i not in figure_tokens]
-    tokens = [t for t in tokens if t.pos_ not in {"DET", "NUM", "ADV", "PUNCT"} and t.text not in {"(", ")"}]
-    words = [t.text for t in tokens]
-    for child in head.rights:
-        if child.dep_ == "prep" and child.lower_ == "of":
+def _phrase(tokens: list[Token]) -> str:
+    """The words of `tokens` as they are written ("gender-based", not "gender - based")."""
+    tokens = sorted(tokens, key=lambda token: token.i)
+    text = "".join(token.text_with_ws for token in tokens[:-1]) + tokens[-1].text if tokens else ""
+    text = re.sub(r"(?<=[a-z])\d+\b", "", text)  # a footnote marker glued to a word
+    return " ".join(text.split()).strip(" ,;:()").lower()
+
+
+def _noun_phrase(head: Token, figure_tokens: set[int], *, complement: bool = True) -> str | None:
+    """The noun phrase headed by `head`: its adjacent modifiers ("internally displaced
+    persons", "host community members"), its "of" complement ("victims of forced labour") and
+    a bare conjunct ("entries and exits")."""
+    if head.lower_ in _PRONOUNS or head.like_num:
+        return None
+    doc = head.doc
+    start = head.i
+    while start > 0:
+        left = doc[start - 1]
+        if left.i in figure_tokens or left.like_num or left.pos_ in {"DET", "NUM", "PRON", "ADP", "CCONJ"}:
+            break
+        if head not in left.ancestors or (left.dep_ not in _MODIFIER_DEPS and left.head.i != head.i):
+            break
+        if left.dep_ == "punct" and (left.whitespace_ or not doc[start - 2 : start - 1].text):
+            break  # only a glued hyphen belongs to the phrase
+        start -= 1
+    tokens = list(doc[start : head.i + 1]) + _glued_after(head)
+    if complement:
+        for child in head.rights:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                objects = [c for c in child.children if c.dep_ == "pobj" and c.pos_ in {"NOUN", "PROPN"}]
+                if objects:
+                    inner = _noun_phrase(objects[0], figure_tokens, complement=False)
+                    if inner:
+                        tokens += [child] + [t for t in doc[child.i + 1 : objects[0].i + 1] if t.pos_ != "DET"]
+                break
+            if child.dep_ == "cc" and child.i == head.i + 1:
+                conjuncts = [c for c in head.rights if c.dep_ == "conj" and c.i == child.i + 1 and c.pos_ == "NOUN"]
+                if conjuncts and not any(g.dep_ == "nummod" for g in conjuncts[0].children):
+                    tokens += [child, conjuncts[0], *_glued_after(conjuncts[0])]
+                break
+    return _phrase([t for t in tokens if t.pos_ != "DET"]) or None
+
+
+def _glued_after(token: Token) -> list[Token]:
+    # "sub-offices", "micro-enterprises": the parser may split a hyphenated word
+    doc, glued = token.doc, []
+    while not token.whitespace_ and token.i + 2 < len(doc) and doc[token.i + 1].text == "-" and not doc[token.i + 1].whitespace_ and doc[token.i + 2].is_alpha:
+        glued += [doc[token.i + 1], doc[token.i + 2]]
+        token = doc[token.i + 2]
+    return glued
+
+
+def _of_object(tokens: Iterable[Token]) -> Token | None:
+    for token in tokens:
+        for child in token.rights:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects:
+                    return objects[0]
+    return None
+
+
+def _unwrap(noun: Token, figure_tokens: set[int], *, share: bool = False) -> str | None:
+    # "the number of deaths" -> "deaths"; "unemployment among returnees" -> "returnees";
+    # a rate with no such complement ("vaccination coverage reached 95 per cent") counts nothing
+    ratio = noun.lower_ in _RATIO_NOUNS
+    rate = share and noun.lower_ in _RATE_NOUNS
+    if ratio or rate:
+        for child in noun.rights:
+            if child.dep_ == "prep" and child.lower_ in {"of", "among"}:
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects:
+                    return _unwrap(objects[0], figure_tokens, share=share)
+        return None
+    if noun.lower_ in _REFERENCE_NOUNS:
+        return None
+    return _noun_phrase(noun, figure_tokens)
+
+
+def _governing_verb(token: Token) -> Token | None:
+    """The verb a figure is an argument of, climbing through "by", "to a total of" and the like."""
+    current = token
+    for _ in range(6):
+        if current.head.i == current.i:
+            return current if current.pos_ in {"VERB", "AUX"} else None
+        current = current.head
+        if current.pos_ in {"VERB", "AUX"}:
+            return current
+        if current.pos_ in {"NOUN", "PROPN"} and current.lower_ not in _REFERENCE_NOUNS | _SKIP_HEADS:
+            return None
+    return None
+
+
+def _subject_of(
+    verb: Token, figure_tokens: set[int], *, share: bool = False, any_verb: bool = False
+) -> str | None:
+    """The subject of a verb that states a quantity ("Remittances reached USD 48 billion",
+    "arrivals rose by 27 per cent"), not of any verb ("the Government pledged £2 million")."""
+    if not any_verb and verb.lower_ not in _VALUE_VERBS:
+        return None
+    if verb.dep_ in {"acl", "relcl"} and verb.head.pos_ in {"NOUN", "PROPN"}:
+        return _unwrap(verb.head, figure_tokens, share=share)  # "arrivals by land climbed by 3,200"
+    for candidate in (verb, verb.head if verb.dep_ in {"conj", "xcomp", "ccomp"} else None):
+        if candidate is None:
+            continue
+        subjects = [c for c in candidate.children if c.dep_ in {"nsubj", "nsubjpass", "expl"}]
+        if subjects:
+            subject = subjects[0]
+            if subject.i in figure_tokens or subject.like_num or subject.lower_ in _PRONOUNS:
+                return None
+            return _unwrap(subject, figure_tokens, share=share)
+    return None
+
+
+def _share_counted(
+    doc: Doc, span: Span, root: Token, figure_tokens: set[int], figure_kind: str
+) -> str | None:
+    verb = _governing_verb(root)
+    if verb is not None and verb.lower_ in _SHARE_VERBS and root.dep_ in {"dobj", "pobj", "attr"}:
+        return _subject_of(verb, figure_tokens, any_verb=True)
+    following = doc[span.end] if span.end < len(doc) else None
+    obj = _of_object([span[-1], root])
+    if obj is not None:
+        if obj.lower_ in _PRONOUNS:
+            after = doc[obj.i + 1] if obj.i + 1 < len(doc) else None
+            if after is not None and after.pos_ in {"NOUN", "PROPN"} and after.tag_ in {"NNS", "NNPS"}:
+                return _noun_phrase(after, figure_tokens)  # "57 per cent of them women"
+            return "__pronoun__"
+        if obj.lower_ in _REFERENCE_NOUNS:
+            return None
+        return _noun_phrase(obj, figure_tokens)
+    if following is not None and following.is_alpha and following.tag_ not in {"JJR", "RBR", "IN", "DT", "CC", "TO"}:
+        compound_verb = following.tag_ == "VBG" and following.head.i > following.i and following.head.pos_ == "NOUN"
+        if following.pos_ in {"ADJ", "NOUN", "PROPN"} or following.tag_ == "VBN" or compound_verb:
+            if following.lower_ in _CHANGE_NOUNS:
+                for child in following.rights:  # "a 12 per cent drop in household income"
+                    if child.dep_ == "prep" and child.lower_ in {"in", "of"}:
+                        objects = [c for c in child.children if c.dep_ == "pobj"]
+                        if objects:
+                            return _noun_phrase(objects[0], figure_tokens)
+                return None
+            noun = following
+            while noun.dep_ in {"compound", "amod"} and noun.head.i > noun.i and noun.head.pos_ in {"NOUN", "PROPN"}:
+                noun = noun.head  # "nine out of ten sea arrivals"
+            if noun is not following:
+                return _noun_phrase(noun, figure_tokens)
+            return _phrase([following, *_glued_after(following)])  # a breakdown: "(69% male, 31% female)"
+    if root.dep_ == "appos" and root.head.pos_ in {"NOUN", "PROPN"}:
+        return _noun_phrase(root.head, figure_tokens, complement=False)  # "men (62%)"
+    if root.dep_ == "nsubjpass" and root.head.tag_ == "VBN":
+        return root.head.lower_  # "45 per cent were employed"
+    for child in root.rights:
+        if child.dep_ == "prep" and child.lower_ == "among":  # "92.5 per cent among women"
             objects = [c for c in child.children if c.dep_ == "pobj"]
             if objects:
-                obj = objects[0]
-                phrase = [t for t in obj.subtree if t.i <= obj.i or t.dep_ in {"prep", "pobj"}]
-                phrase_tokens = [t for t in head.doc[phrase[0].i : obj.i + 1]]
-                phrase_tokens = [t for t in phrase_tokens if t.pos_ not in {"DET"}]
-                words += ["of"] + [t.text for t in phrase_tokens]
-            break
-    return " ".join(words).lower()
+                return _noun_phrase(objects[0], figure_tokens)
+    if root.dep_ in {"nsubj", "nsubjpass"} and root.head.lower_ in _BE:
+        for child in root.head.rights:  # "58 per cent were women", "45 per cent were employed"
+            if child.dep_ in {"attr", "acomp"}:
+                return _noun_phrase(child, figure_tokens) if child.pos_ in {"NOUN", "PROPN"} else child.lower_
+    opener = next((t for t in reversed(doc[: span.start]) if t.text in {"(", ")"}), None)
+    if opener is not None and opener.text == "(" and (following is None or following.text in {")", ","}):
+        noun = next((t for t in reversed(doc[: opener.i]) if t.pos_ in {"NOUN", "PROPN"}), None)
+        if noun is not None and noun.i == opener.i - 1:
+            return _noun_phrase(noun, figure_tokens, complement=False)  # "Afghans (41 per cent)"
+    if figure_kind == "percentage_points" or verb is None:
+        return None  # a change of a rate: the rate is not a thing counted
+    return _subject_of(verb, figure_tokens, share=True)
+
+
+def _money_counted(doc: Doc, span: Span, root: Token, figure_tokens: set[int]) -> str | None:
+    head = root.head
+    if root.dep_ == "appos" and head.pos_ == "NOUN" and head.lower_ not in _REFERENCE_NOUNS:
+        return _noun_phrase(head, figure_tokens, complement=False)
+    if head.dep_ == "prep" and head.lower_ in {"of", "worth", "totalling", "totaling"}:
+        owner = head.head
+        if owner.pos_ in {"NOUN", "PROPN"} and owner.lower_ not in _REFERENCE_NOUNS:
+            return _noun_phrase(owner, figure_tokens, complement=False)  # "a cash grant of US$ 300"
+        if owner.lower_ in _REFERENCE_NOUNS:
+            root, head = owner, owner.head  # "an average of US$1,750 in recruitment fees"
+    for token, preps in ((root, {"in", "for"}), (head if head.pos_ == "VERB" else None, {"in", "on"})):
+        if token is None:
+            continue
+        for child in token.rights:
+            if child.dep_ == "prep" and child.lower_ in preps:
+                objects = [
+                    c for c in child.children
+                    if c.dep_ == "pobj" and c.pos_ == "NOUN" and c.lower_ not in _TIME_NOUNS
+                ]
+                if objects:
+                    return _noun_phrase(objects[0], figure_tokens)
+    verb = _governing_verb(root)
+    if verb is None:
+        return None
+    if verb.dep_ in {"acl", "relcl"} and verb.head.pos_ == "NOUN":
+        return _noun_phrase(verb.head, figure_tokens, complement=False)  # "a grant averaging US$ 1,500"
+    return _subject_of(verb, figure_tokens)
 
 
 def counted_from_parse(doc: Doc, figure: Candidate) -> str | None:
@@ -520,101 +820,123 @@ def counted_from_parse(doc: Doc, figure: Candidate) -> str | None:
     if span is None or not len(span):
         return None
     figure_tokens = {token.i for token in span}
-    number = next((token for token in reversed(span) if token.like_num), span[-1])
-    if figure.kind in {"percent", "percentage_points", "fraction"}:
-        anchor = span[-1]
-        for token in [anchor, *anchor.children]:
-            for child in token.children if token is anchor else [token]:
-                if child.dep_ == "prep" and child.lower_ == "of" and child.i > anchor.i:
-                    objects = [c for c in child.children if c.dep_ == "pobj"]
-                    if objects:
-                        return _noun_phrase(objects[0], figure_tokens)
-        following = doc[span.end] if span.end < len(doc) else None
-        if following is not None and following.is_alpha and following.pos_ in {"ADJ", "NOUN", "PROPN"}:
-            if following.lower_ in _CHANGE_NOUNS:
-                return None  # "a 27 per cent increase": the figure is a change, not a share
-            return following.text.lower()  # a breakdown: "(69% male, 31% female)"
-        return None
+    root = span.root
+    if figure.kind in _SHARE_KINDS:
+        return _share_counted(doc, span, root, figure_tokens, figure.kind)
+    if figure.kind == "money":
+        return _money_counted(doc, span, root, figure_tokens)
+    number = root if root.like_num else next((t for t in reversed(span) if t.like_num), span[-1])
+    if number.dep_ in {"nsubj", "nsubjpass"} and number.head.lower_ in _BE:
+        attributes = [c for c in number.head.rights if c.dep_ == "attr" and c.pos_ in {"NOUN", "PROPN"}]
+        if attributes:
+            return _noun_phrase(attributes[0], figure_tokens)  # "3,870 were men"
     head = number
-    steps = 0
-    while head.dep_ in {"nummod", "compound", "quantmod", "nmod", "amod"} and steps < 4:
-        if head.head.i == head.i:
+    for _ in range(4):
+        if head.dep_ not in {"nummod", "compound", "quantmod", "nmod", "amod"} or head.head.i == head.i:
             break
         head = head.head
-        steps += 1
         if head.i not in figure_tokens and head.lower_ not in _SKIP_HEADS:
             break
-    if head.i in figure_tokens or head.lower_ in _SKIP_HEADS:
-        # "71,325 of them", "1,200 tonnes of food": the figure itself governs an "of" phrase
-        for token in (number, head, span[-1]):
-            for child in token.children:
-                if child.dep_ == "prep" and child.lower_ == "of":
-                    objects = [c for c in child.children if c.dep_ == "pobj"]
-                    if objects and objects[0].lower_ not in _PRONOUNS:
-                        return _noun_phrase(objects[0], figure_tokens)
-                    if objects:
-                        return "__pronoun__"
-        if figure.kind == "money":
-            return _money_counted(doc, span)
+    if head.i not in figure_tokens and head.lower_ not in _SKIP_HEADS and head.pos_ in {"NOUN", "PROPN"}:
+        if head.lower_ in _REFERENCE_NOUNS:
+            head = head.head  # "a total of 18,900"
+        else:
+            return _noun_phrase(head, figure_tokens)
+    obj = _of_object([number, head, span[-1]])
+    if obj is not None:  # "71,325 of them", "1,200 tonnes of food"
+        return "__pronoun__" if obj.lower_ in _PRONOUNS else _noun_phrase(obj, figure_tokens)
+    if number.dep_ in {"nsubj", "nsubjpass"}:
+        return _group_of_sentence(number, figure_tokens)  # "Of the 9,800 interviewed, 2,100 said"
+    verb = _governing_verb(root)
+    if verb is None:
         return None
-    if head.pos_ not in {"NOUN", "PROPN"}:
-        return None
-    if figure.kind == "money":
-        return _money_counted(doc, span)
-    return _noun_phrase(head, figure_tokens)
+    return _subject_of(verb, figure_tokens)  # "Labour migrants number 3.4 million"
 
 
-def _after_strong(doc: Doc, text: str, start: int, parsed: bool) -> str | None:
-    # "a 1.2 million-strong diaspora": the figure counts the noun the adjective modifies
-    if parsed:
-        noun = next((t for t in doc if t.idx >= start and t.pos_ in {"NOUN", "PROPN"}), None)
-        if noun is not None:
-            return _noun_phrase(noun, {t.i for t in doc if t.idx < start})
-    words = counted_from_words(text, start)
-    return words.split()[0] if words else None
-
-
-def _money_counted(doc: Doc, span: Span) -> str | None:
-    # "remittances of USD 2.5 million", "USD 2.5 million in funding", "funding of USD 3 million"
-    root = span.root
-    head = root.head
-    if head.dep_ == "prep" and head.lower_ in {"of", "worth", "totalling", "totaling"}:
-        if head.head.pos_ == "NOUN":
-            return head.head.lemma_.lower() if head.head.text.islower() else head.head.lower_
-    for child in root.children:
-        if child.dep_ == "prep" and child.lower_ in {"in", "for"}:
-            objects = [c for c in child.children if c.dep_ == "pobj"]
-            if objects and objects[0].pos_ == "NOUN":
-                return objects[0].lower_
+def _group_of_sentence(token: Token, figure_tokens: set[int]) -> str | None:
+    # "Of the 9,800 asylum seekers interviewed, 2,100 said ...": the sentence opens on the
+    # group the figure is part of
+    for child in token.head.lefts:
+        if child.dep_ == "prep" and child.lower_ in {"of", "among"} and child.i == token.sent.start:
+            objects = [c for c in child.children if c.dep_ == "pobj" and c.pos_ in {"NOUN", "PROPN"}]
+            if objects:
+                return _noun_phrase(objects[0], figure_tokens, complement=False)
     return None
 
 
-class FigureExtractor:
-    """spaCy component: writes the passage's figures to `doc._.migtag_figures`."""
+def _after_strong(sentence_doc: Doc | None, sentence: str, start: int) -> str | None:
+    # "a 1.2 million-strong diaspora": the figure counts the noun the adjective modifies
+    if sentence_doc is not None:
+        noun = next((t for t in sentence_doc if t.idx >= start and t.pos_ in {"NOUN", "PROPN"}), None)
+        if noun is not None:
+            return _noun_phrase(noun, {t.i for t in sentence_doc if t.idx < start})
+    words = counted_from_words(sentence, start)
+    return words.split()[0] if words else None
 
-    def __init__(self, nlp: Language, name: str, *, vocabulary_path: str | None) -> None:
+
+class FigureExtractor:
+    """spaCy component: writes the passage's figures to `doc._.migtag_figures`.
+
+    With `parser_model` set, only the sentences that hold a figure are parsed (by that spaCy
+    pipeline, in batches) to read what each figure counts: most sentences of a report hold no
+    number, so the parse costs a fraction of parsing every passage. Without it, what a figure
+    counts is read from the words that follow it.
+    """
+
+    def __init__(
+        self, nlp: Language, name: str, *, vocabulary_path: str | None, parser_model: str | None
+    ) -> None:
         self.name = name
         self.finder = FigureFinder(load_vocabulary(vocabulary_path or str(FIGURES_VOCABULARY)))
+        self.parser = load_parser(parser_model) if parser_model else None
 
     def __call__(self, doc: Doc) -> Doc:
-        figures = self.match(doc)
-        self.set_annotations(doc, figures)
-        return doc
+        return self._run([doc])[0]
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        for batch in minibatch(stream, size=batch_size):
+            yield from self._run(list(batch))
 
     def match(self, doc: Doc) -> list[Figure]:
         """Find the figures of one passage."""
-        text = doc.text
+        return self._run([doc])[0]._.migtag_figures
+
+    def _run(self, docs: list[Doc]) -> list[Doc]:
+        texts = [doc.text for doc in docs]  # spaCy rebuilds it from the tokens on every access
+        plans = [self._plan(doc, text) for doc, text in zip(docs, texts, strict=True)]
+        wanted = [
+            (index, start, end)
+            for index, (candidates, sentences) in enumerate(plans)
+            for start, end in sentences
+            if any(start <= candidate.start < end for candidate in candidates)
+        ]
+        parses: dict[tuple[int, int], Doc] = {}
+        if self.parser is not None and wanted:
+            sentences = [texts[index][start:end] for index, start, end in wanted]
+            for (index, start, _), parsed in zip(wanted, self.parser.pipe(sentences), strict=True):
+                parses[(index, start)] = parsed
+        for index, doc in enumerate(docs):
+            candidates, bounds = plans[index]
+            parsed = {start: sent for (owner, start), sent in parses.items() if owner == index}
+            self.set_annotations(doc, self._figures(texts[index], candidates, bounds, parsed))
+        return docs
+
+    def _plan(self, doc: Doc, text: str) -> tuple[list[Candidate], list[tuple[int, int]]]:
         excluded = [
             (hit.start, hit.end)
             for hit in (doc._.migtag_rule_hits or [])
             if hit.kind == "explicit"
         ]
         candidates = self.finder.pair_ranges(text, self.finder.candidates(text, excluded))
-        parsed = doc.has_annotation("DEP")
-        if parsed:
-            sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
-        else:
-            sentences = sentence_bounds(text)
+        return candidates, sentence_bounds(text) if candidates else []
+
+    def _figures(
+        self,
+        text: str,
+        candidates: list[Candidate],
+        sentences: list[tuple[int, int]],
+        parsed: dict[int, Doc],
+    ) -> list[Figure]:
         figures: list[Figure] = []
         previous_counted: str | None = None
         for candidate in candidates:
@@ -622,15 +944,24 @@ class FigureExtractor:
                 ((s, e) for s, e in sentences if s <= candidate.start < e), (0, len(text))
             )
             sentence = text[sent_start:sent_end]
-            counted = (
-                counted_from_parse(doc, candidate)
-                if parsed
-                else counted_from_words(text, candidate.end)
-            )
+            sentence_doc = parsed.get(sent_start)
+            if sentence_doc is not None:
+                local = replace(candidate, start=candidate.start - sent_start, end=candidate.end - sent_start)
+                counted = counted_from_parse(sentence_doc, local)
+            else:
+                counted = counted_from_words(text, candidate.end)
             if counted == "__pronoun__":
                 counted = previous_counted
+            elif counted is None and candidate.kind == "count" and figures and figures[-1].counted:
+                last = figures[-1]
+                if last.kind == "count" and last.sentence == sentence.strip() and re.fullmatch(
+                    r"[^.;]*\band\s*", text[last.end : candidate.start]
+                ):
+                    counted = last.counted  # "5,020 arrivals in 2017 and 7,480 in 2018"
             if text.startswith("-strong", candidate.end):
-                counted = _after_strong(doc, text, candidate.end + len("-strong"), parsed)
+                counted = _after_strong(
+                    sentence_doc, sentence, candidate.end - sent_start + len("-strong")
+                )
             if counted and candidate.kind == "count":
                 previous_counted = counted
             qualifier = self.finder.qualifier(text, candidate)
@@ -656,8 +987,23 @@ class FigureExtractor:
         doc._.migtag_figures = figures
 
 
-@Language.factory("migtag_figures", default_config={"vocabulary_path": None})
+@lru_cache(maxsize=2)
+def load_parser(name: str) -> Language:
+    """The English pipeline that parses figure sentences (loaded once per process)."""
+    try:
+        # what figures count is read from tags and dependencies only
+        return spacy.load(name, exclude=["ner", "lemmatizer"])
+    except OSError as exc:
+        raise RuntimeError(
+            f"the spaCy pipeline {name!r} is not installed: pip install it, or set "
+            "MIGTAG_SPACY_MODEL to one that is"
+        ) from exc
+
+
+@Language.factory(
+    "migtag_figures", default_config={"vocabulary_path": None, "parser_model": None}
+)
 def make_migtag_figures(
-    nlp: Language, name: str, vocabulary_path: str | None
+    nlp: Language, name: str, vocabulary_path: str | None, parser_model: str | None
 ) -> FigureExtractor:
-    return FigureExtractor(nlp, name, vocabulary_path=vocabulary_path)
+    return FigureExtractor(nlp, name, vocabulary_path=vocabulary_path, parser_model=parser_model)

@@ -172,24 +172,21 @@ def build_nlp(
     with_classifier: bool = True,
     with_parser: bool = True,
 ) -> Language:
-    """The migtag pipeline: the English pipeline, then rules, figures, classifier and combine.
+    """The migtag pipeline: the English tokenizer, then rules, figures, classifier and combine.
 
-    `with_parser=False` gives a tokenizer-only pipeline (figures then read what they count from
-    the following words): fast, and enough when only tags are wanted.
+    `with_parser=True` lets the figures component parse the sentences that hold a figure with
+    the English pipeline (`spacy_model`, else `MIGTAG_SPACY_MODEL`, else the pinned package);
+    `with_parser=False` reads what figures count from the following words: fast, and enough when
+    only tags are wanted.
     """
-    name = spacy_model or spacy_model_name()
-    if with_parser:
-        try:
-            nlp = spacy.load(name, exclude=["ner"])
-        except OSError as exc:
-            raise RuntimeError(
-                f"the spaCy pipeline {name!r} is not installed: pip install it, or set "
-                "MIGTAG_SPACY_MODEL to one that is"
-            ) from exc
-    else:
-        nlp = spacy.blank("en")
+    # The rules match lower-cased words and the classifier reads text, so the passage itself is
+    # only tokenized; the figures component parses just the sentences holding a figure.
+    nlp = spacy.blank("en")
     nlp.add_pipe("migtag_rules")
-    nlp.add_pipe("migtag_figures")
+    nlp.add_pipe(
+        "migtag_figures",
+        config={"parser_model": (spacy_model or spacy_model_name()) if with_parser else None},
+    )
     if with_classifier:
         nlp.add_pipe(
             "migtag_classifier", config={"model_dir": str(model_dir) if model_dir else None}

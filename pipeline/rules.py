@@ -212,9 +212,10 @@ class MigtagRules:
 
     def match(self, doc: Doc) -> list[RuleHit]:
         """Explicit mentions first, then phrase hits, then what the section headings say."""
-        hits = self.explicit.find(doc.text)
+        text = doc.text  # spaCy rebuilds it from the tokens on every access
+        hits = self.explicit.find(text)
         hits += self.headings.find(doc._.migtag_section)
-        for hit in self.queries.match(doc.text):
+        for hit in self.queries.match(text):
             field, label = ("sdg_targets", hit.target) if hit.target else ("sdg_goals", hit.goal)
             hits.append(RuleHit(field, label, "query", hit.evidence, hit.start, hit.end))
         for match_id, start, end in self.matcher(doc):

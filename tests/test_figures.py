@@ -103,3 +103,62 @@ def test_counted_reads_the_of_complement(parser_nlp):
     doc = parser_nlp("The survey identified 4,500 victims of forced labour across 12 IOM offices.")
     counted = [figure.counted for figure in doc._.migtag_figures]
     assert counted == ["victims of forced labour", "iom offices"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,234.5", 1234.5),
+        ("1 234 567", 1234567),
+        ("1\u2009250", 1250),
+        ("20.9 million", 20900000),
+        ("3.5m", 3500000),
+        ("2.1 thousand", 2100),
+        ("USD 1.1 bn", 1100000000),
+        ("forty-two", 42),
+        ("Three hundred and fifty", 350),
+        ("two thousand five hundred", 2500),
+        ("half a million", 500000),
+        ("a dozen", 12),
+        ("1.2 million-strong", 1200000),
+        ("not a number", None),
+        ("two and three", None),
+    ],
+)
+def test_numbers_written_alone_are_normalised(text, value):
+    from pipeline.figures import parse_number
+
+    assert parse_number(text) == value
+
+
+def test_only_sentences_that_hold_a_figure_are_parsed(parser_nlp, monkeypatch):
+    extractor = parser_nlp.get_pipe("migtag_figures")
+    parsed: list[str] = []
+    real_pipe = extractor.parser.pipe
+
+    def recording_pipe(texts, **kwargs):
+        texts = list(texts)
+        parsed.extend(texts)
+        return real_pipe(texts, **kwargs)
+
+    monkeypatch.setattr(extractor.parser, "pipe", recording_pipe)
+    doc = parser_nlp(
+        "The programme worked with local partners. It reached 4,200 households in 2019. "
+        "Partners praised the approach. Page 12 of the report was revised in 2020."
+    )
+    assert parsed == ["It reached 4,200 households in 2019."]
+    assert [(f.value, f.counted) for f in doc._.migtag_figures] == [(4200, "households")]
+
+
+def test_identifiers_and_footnoted_years_are_not_figures(parser_nlp):
+    text = (
+        "Published as ISBN 978-92-9268-013-5 and ISSN 1813-2278; call +41 22 555 0142 or see "
+        "C/106/RES/1310. Remittances grew to USD 44 billion in 2016.7 The trend held."
+    )
+    found = [(f.value, f.kind, f.unit, f.year) for f in parser_nlp(text)._.migtag_figures]
+    assert found == [(44e9, "money", "USD", 2016)]
+
+
+def test_a_range_keeps_its_currency_and_ages_stay_out(parser_nlp):
+    found = figures(parser_nlp, "Smugglers charge between €1,500 and 3,000; people aged 18 to 35 applied.")
+    assert found == [(1500, "money", "EUR", "range_from"), (3000, "money", "EUR", "range_to")]

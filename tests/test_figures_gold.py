@@ -25,12 +25,13 @@ def test_gold_set_is_large_enough():
 
 
 def test_value_and_kind_f1(scores):
-    # first-version floor, measured; issue 5 raises it to 0.95
-    assert scores["f1"] >= 0.93, {k: v for k, v in scores.items() if k != "errors"}
+    # issue 5 asks for 0.95; measured 1.0 on this set (it was tuned on; see the held-out set)
+    assert scores["f1"] >= 0.97, {k: v for k, v in scores.items() if k != "errors"}
 
 
 def test_counted_qualifier_year_and_change(scores):
-    assert scores["counted_accuracy"] >= 0.70
+    # issue 5 asks for 0.85; measured 0.956
+    assert scores["counted_accuracy"] >= 0.93
     assert scores["qualifier_accuracy"] >= 0.95
     assert scores["year_accuracy"] >= 0.95
     assert scores["change_accuracy"] >= 0.95
