@@ -908,7 +908,10 @@ class FigureExtractor:
             (index, start, end)
             for index, (candidates, sentences) in enumerate(plans)
             for start, end in sentences
-            if any(start <= candidate.start < end for candidate in candidates)
+            if any(
+                start <= candidate.start < end and not _plainly_counted(texts[index], candidate)
+                for candidate in candidates
+            )
         ]
         parses: dict[tuple[int, int], Doc] = {}
         if self.parser is not None and wanted:
@@ -945,7 +948,7 @@ class FigureExtractor:
             )
             sentence = text[sent_start:sent_end]
             sentence_doc = parsed.get(sent_start)
-            if sentence_doc is not None:
+            if sentence_doc is not None and not _plainly_counted(text, candidate):
                 local = replace(candidate, start=candidate.start - sent_start, end=candidate.end - sent_start)
                 counted = counted_from_parse(sentence_doc, local)
             else:
@@ -985,6 +988,20 @@ class FigureExtractor:
 
     def set_annotations(self, doc: Doc, figures: list[Figure]) -> None:
         doc._.migtag_figures = figures
+
+
+# "4,200 households in 2019", "98,000 migrants.": a count followed by one plural noun and then a
+# clear boundary needs no parse to say what it counts; anything less plain is parsed.
+_PLAIN_COUNTED = re.compile(
+    r"\s([a-z][a-z-]*[a-z]s)(?=[.,;:)]|\s(?:in|at|on|by|from|to|for|with|who|were|was|are|"
+    r"have|had|across|during|under|over|per|each|since|through|between)\s)"
+)
+
+
+def _plainly_counted(text: str, candidate: Candidate) -> bool:
+    return candidate.kind in {"count", "measure"} and candidate.unit is None and bool(
+        _PLAIN_COUNTED.match(text, candidate.end)
+    )
 
 
 @lru_cache(maxsize=2)
