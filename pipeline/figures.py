@@ -1006,15 +1006,49 @@ def _plainly_counted(text: str, candidate: Candidate) -> bool:
 
 @lru_cache(maxsize=2)
 def load_parser(name: str) -> Language:
-    """The English pipeline that parses figure sentences (loaded once per process)."""
+    """The English pipeline that parses figure sentences (loaded once per process).
+
+    What figures count is read from tags and dependencies only: no lemmatizer, and the
+    coarse part of speech comes straight from the fine tag (the attribute ruler's tag map,
+    without its word exceptions), which costs a quarter of the parse less.
+    """
     try:
-        # what figures count is read from tags and dependencies only
-        return spacy.load(name, exclude=["ner", "lemmatizer"])
+        nlp = spacy.load(name, exclude=["ner", "lemmatizer"])
     except OSError as exc:
         raise RuntimeError(
             f"the spaCy pipeline {name!r} is not installed: pip install it, or set "
             "MIGTAG_SPACY_MODEL to one that is"
         ) from exc
+    if "attribute_ruler" in nlp.pipe_names:
+        tag_to_pos = {
+            rule["patterns"][0][0]["TAG"]: rule["attrs"]["POS"]
+            for rule in nlp.get_pipe("attribute_ruler").patterns
+            if len(rule["patterns"]) == 1
+            and len(rule["patterns"][0]) == 1
+            and set(rule["patterns"][0][0]) == {"TAG"}
+            and "POS" in rule["attrs"]
+        }
+        nlp.remove_pipe("attribute_ruler")
+        nlp.add_pipe("migtag_pos_from_tag", config={"tag_to_pos": tag_to_pos})
+    return nlp
+
+
+class PosFromTag:
+    """spaCy component: the coarse part of speech of each token from its fine tag."""
+
+    def __init__(self, name: str, tag_to_pos: dict[str, str]) -> None:
+        self.name = name
+        self.tag_to_pos = tag_to_pos
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            token.pos_ = self.tag_to_pos.get(token.tag_, "X")
+        return doc
+
+
+@Language.factory("migtag_pos_from_tag", default_config={"tag_to_pos": {}})
+def make_pos_from_tag(nlp: Language, name: str, tag_to_pos: dict[str, str]) -> PosFromTag:
+    return PosFromTag(name, tag_to_pos)
 
 
 @Language.factory(
