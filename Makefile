@@ -37,8 +37,15 @@ model: $(VENV)/.installed
 eval: $(VENV)/.installed
 	$(BIN)/migtag evaluate --data corpus/passages --split test
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_tagging.py
+	$(BIN)/python benchmarks/bench_figures_speed.py
+	$(BIN)/python benchmarks/bench_figures_quantulum.py
+	$(BIN)/python benchmarks/quantity_specs.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

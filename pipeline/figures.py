@@ -32,7 +32,11 @@ if not Doc.has_extension("migtag_figures"):
     Doc.set_extension("migtag_figures", default=None)
 
 _SEPARATORS = ",\u00a0\u2009\u202f "
-_DIGITS = r"(?:\d{1,3}(?:(?:,|[\u00a0\u2009\u202f ])\d{3})+|\d+)(?:\.\d+)?"
+_DIGITS = (
+    r"(?:\d{1,2}(?:,\d\d)+,\d{3}"  # Indian grouping: 12,34,567
+    r"|\d{1,3}(?:(?:,|[\u00a0\u2009\u202f ])\d{3})+|\d+)(?:\.\d+)?"
+    r"|\.\d+"  # .08
+)
 _YEAR = re.compile(
     # a footnote marker glued after a sentence-final year ("in 2015.3 The trend") keeps the year
     r"(?<![\d.,/])(?:19[5-9]\d|20\d\d)(?![\d%]|\.\d(?!\d{0,2}(?:\s+[A-Z(\"“]|\s*$))|,\d{3})"
@@ -82,7 +86,8 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
         # or a hyphenated name ("COVID-19").
         rf"(?<![\w/\\])(?<![A-Za-z][.\-])(?<![\d][.,])"
         rf"(?P<digits>{_DIGITS})"
-        rf"(?:(?P<glued_scale>bn|mn|m|k|b)\b|(?:\s|-)?(?P<scale>(?:{scales}))\b(?!-\w*old))?"
+        rf"(?:(?P<glued_scale>bn|mn|m|k|b)\b|(?P<glued_unit>{_alternation(data['glued_units'])})\b"
+        rf"|(?:\s|-)?(?P<scale>(?:{scales}))\b(?!-\w*old))?"
         rf"(?P<strong>-strong)?"
         rf"(?![\w/]|[.,]\d|:\d)",
         re.IGNORECASE,
@@ -91,10 +96,11 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
     big = "".join(f"(?<={word})" if i == 0 else f"|(?<={word})" for i, word in enumerate(("hundred", "thousand", "million", "billion")))
     # "three hundred and fifty", "twenty-two", "two thousand five hundred": "and" only after a
     # hundred or thousand, so "two and three" stays two numbers
-    spelled = rf"(?:(?:a|one)\s+)?(?:{cardinal})(?:(?:\s+|-)(?:{cardinal})|(?:{big})\s+and\s+(?:{cardinal}))*"
+    spelled = rf"(?:(?:a|one)\s+)?(?:{cardinal})(?:(?:\s*-\s*|\s+)(?:{cardinal})|(?:{big})\s+and\s+(?:{cardinal}))*"
     set_phrases = _alternation(word for word in data["number_words"] if " " in word or word == "dozen")
     number_words = re.compile(
-        rf"\b(?P<words>{set_phrases}|{spelled})"
+        rf"\b(?P<words>{spelled}|{set_phrases})"  # spelled first: "a hundred and two"
+        r"(?:\s+and\s+(?:a|one)\s+(?P<part>half|quarter))?"  # "five and a half million"
         rf"(?:\s(?P<scale>{scales})\b)?(?![\w-])",
         re.IGNORECASE,
     )
@@ -112,7 +118,7 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
         + list(data["currency_suffixes"])
         + list(data["units"])
     )
-    after = re.compile(rf"^\s?(?P<suffix>{_alternation(suffix_words)})(?![\w])", re.IGNORECASE)
+    after = re.compile(rf"^(?:\s|-)?(?P<suffix>{_alternation(suffix_words)})(?![\w])", re.IGNORECASE)
     qualifier_of = {
         phrase: name for name, phrases in data["qualifiers"].items() for phrase in phrases
     }
@@ -217,9 +223,17 @@ class FigureFinder:
         return _number_value(match["digits"]) * (self.scales[scale] if scale else 1.0)
 
     def words_value(self, match: re.Match[str]) -> float | None:
-        """The value of a `Vocabulary.number_words` match, scale applied."""
+        """The value of a `Vocabulary.number_words` match, scale and "and a half" applied."""
         value = spelled_value(match["words"], self.number_words)
-        if value is not None and match["scale"]:
+        if value is None:
+            return None
+        part = {"half": 0.5, "quarter": 0.25}.get((match["part"] or "").lower(), 0.0)
+        last = match["words"].lower().split()[-1]
+        if part and last in self.scales:
+            # "one million and a half", "one billion and a half million"
+            return value + part * self.scales[(match["scale"] or last).lower()]
+        value += part  # "five and a half (million)"
+        if match["scale"]:
             value *= self.scales[match["scale"].lower()]
         return value
 
@@ -281,6 +295,12 @@ class FigureFinder:
         if prefix:
             currency = self.prefixes.get(prefix["code"].lower())
             start -= len(before) - prefix.start("code")  # the figure's text starts at its currency
+        if match["glued_unit"] and currency and match["glued_unit"].lower() == "t":
+            return Candidate(start, match.end(), value * self.scales["trillion"], "money", currency)  # "$2.174T"
+        if match["glued_unit"] and not currency:
+            if self._not_a_figure(text, start, match, "measure", "", None):
+                return None
+            return Candidate(start, match.end(), value, "measure", self.units.get(match["glued_unit"].lower(), match["glued_unit"]))
         if scale_word == "m" and not currency and self._unit_context(after_text):
             scale_word = ""  # "5 m" with a noun of length is metres, handled as a unit below
         if scale_word:
@@ -357,20 +377,20 @@ class FigureFinder:
 
     def _words(self, text: str, match: re.Match[str]) -> Candidate | None:
         words = match["words"].lower()
-        value = spelled_value(words, self.number_words)
+        value = self.words_value(match)
         if value is None:
             return None
-        if match["scale"]:
-            value *= self.scales[match["scale"].lower()]
         after_text = text[match.end() :]
         end = match.end()
         kind, unit = "count", None
         suffix = self.vocab.after.match(after_text)
-        if suffix and suffix["suffix"].lower() in self.percent | self.points:
+        word = suffix["suffix"].lower() if suffix else ""
+        if word in self.percent | self.points:
             # "Seventy per cent of identified victims"
-            word = suffix["suffix"].lower()
             kind = "percent" if word in self.percent else "percentage_points"
             end = match.end() + suffix.end()
+        elif word in self.units:
+            kind, unit, end = "measure", self.units[word], match.end() + suffix.end()  # "two metres"
         # the next words, footnote markers dropped ("returnees12")
         following = [w.rstrip("0123456789").lower() for w in re.findall(r"[A-Za-z][\w-]*", after_text[:60])[:3]]
         next_word = following[0] if following else ""
@@ -379,6 +399,9 @@ class FigureFinder:
             # member states", not "one of the", "six months" or "two thirds" (a fraction).
             if not next_word or next_word in self.durations or words == "one":
                 return None
+            if next_word == "of" and value >= 2:
+                # "two of the five regions", "a hundred and two of those": a count of a group
+                return Candidate(match.start(), end, float(value), kind, unit)
             if next_word in _NOT_COUNTED_AFTER:
                 return None
             noun = next((w for w in following if w in _NOT_COUNTED_AFTER or w.endswith("s")), "")
@@ -504,7 +527,7 @@ def share_range_counted(figures: list[Figure]) -> list[Figure]:
 def spelled_value(words: str, set_phrases: dict[str, float]) -> float | None:
     """The value of a number in words: a set phrase ("half a million", "a dozen") or a
     spelled-out cardinal read by text2num ("three hundred and fifty" -> 350)."""
-    words = " ".join(words.lower().split())
+    words = re.sub(r"\s*-\s*", "-", " ".join(words.lower().split()))  # "fifty - two"
     if words in set_phrases:
         return set_phrases[words]
     try:
