@@ -33,7 +33,8 @@ if not Doc.has_extension("migtag_figures"):
 
 _SEPARATORS = ",\u00a0\u2009\u202f "
 _DIGITS = (
-    r"(?:\d{1,2}(?:,\d\d)+,\d{3}"  # Indian grouping: 12,34,567
+    r"(?:\d{1,3},\d{1,2}(?=\s?(?:million|billion|thousand|mn|bn)\b)"  # "1,5 million": a decimal comma
+    r"|\d{1,2}(?:,\d\d)+,\d{3}"  # Indian grouping: 12,34,567
     r"|\d{1,3}(?:(?:,|[\u00a0\u2009\u202f ])\d{3})+|\d+)(?:\.\d+)?"
     r"|\.\d+"  # .08
 )
@@ -164,13 +165,14 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
             rf"(?:\b(?:{_alternation(data['identifier_words'])})\s*(?::\s*)?)[\dX][\dX-]*"
             r"|(?<!\w)\+\d[\d\s().-]{6,}\d"
             r"|\b\d+(?:-\d+){2,}\b"
-            r"|\b[A-Z]+/\d+(?:/[\w.]+)+",
+            r"|\b[A-Z]+/\d+(?:/[\w.]+)+"
+            r"|\(cid:\d+\)",  # glyph codes of a font without a text map
             re.IGNORECASE,
         ),
         # cheap tests run before the costly expressions above: most passages hold no
         # identifier and no number in words
         maybe_identifier=re.compile(
-            rf"\d[-/]\d|[+/]\d|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
+            rf"\d[-/]\d|[+/]\d|cid:|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
             re.IGNORECASE,
         ),
         word_triggers=frozenset(
@@ -198,6 +200,8 @@ class Candidate:
 
 
 def _number_value(digits: str) -> float:
+    if re.fullmatch(r"\d{1,3},\d{1,2}", digits):
+        return float(digits.replace(",", "."))  # "1,5 million"
     return float(re.sub(f"[{_SEPARATORS}]", "", digits))
 
 
@@ -349,6 +353,8 @@ class FigureFinder:
         after_text = text[match.end() : match.end() + 80]
         if plain and _YEAR.fullmatch(digits):
             return True  # a year, not a figure
+        if not currency and match["glued_scale"] and _YEAR.fullmatch(digits):
+            return True  # "2016b": a citation's year, not 2016 billion
         if plain and self.vocab.not_after.match(after_text):
             return True  # duration, age, ordinal
         if not scale_word and self.vocab.not_before.search(before[-40:]):

@@ -166,3 +166,19 @@ def test_identifiers_and_footnoted_years_are_not_figures(parser_nlp):
 def test_a_range_keeps_its_currency_and_ages_stay_out(parser_nlp):
     found = figures(parser_nlp, "Smugglers charge between €1,500 and 3,000; people aged 18 to 35 applied.")
     assert found == [(1500, "money", "EUR", "range_from"), (3000, "money", "EUR", "range_to")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # seen in real reports: glyph codes, citation years, decimal commas, rate bases
+        ("(cid:57) Efforts were made (cid:120) to train staff.", []),
+        ("See Statistics South Africa, 2016b. Report.", []),
+        ("Almost 1,5 million construction workers were employed.", [(1500000, "count", None, "approximately")]),
+        ("An estimated 138 per 100,000 people were affected.", [(138, "count", None, "approximately")]),
+        ("The average weight is 10kg.", [(10, "measure", "kg", None)]),
+        ("Its GDP is $2.174T.", [(2.174e12, "money", "USD", None)]),
+    ],
+)
+def test_what_real_reports_write(parser_nlp, text, expected):
+    assert figures(parser_nlp, text) == expected
