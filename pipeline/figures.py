@@ -18,8 +18,8 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.util import minibatch
 from spacy.tokens import Doc, Span, Token
+from spacy.util import minibatch
 from text_to_num import text2num
 
 from .records import Figure

@@ -20,12 +20,19 @@ import numpy as np
 import sklearn
 import skops
 import spacy
-from sklearn.metrics import brier_score_loss
 from joblib import Parallel, delayed
+from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import KFold
 
 from . import __version__
-from .classify import TrainedModel, calibrate, compact, fit_calibration, make_estimator, save_model
+from .classify import (
+    TrainedModel,
+    calibrate,
+    compact,
+    fit_calibration,
+    make_estimator,
+    save_model,
+)
 from .corpus import corpus_files, files_digest, split_of
 from .evaluate import _label_order, label_metrics, migof_top1
 from .records import LabelledPassage
