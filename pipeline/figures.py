@@ -219,6 +219,7 @@ class FigureFinder:
         self.points = {word.lower() for word in data["point_suffixes"]}
         self.number_words = {k.lower(): float(v) for k, v in data["number_words"].items()}
         self.fraction_words = {k.lower(): float(v) for k, v in data["fraction_words"].items()}
+        self.age_limits = set(data["age_limits"])
         self.durations = {word.lower() for word in data["duration_nouns"]}
 
     def digits_value(self, match: re.Match[str]) -> float:
@@ -252,7 +253,7 @@ class FigureFinder:
         spelled = not self.vocab.word_triggers.isdisjoint(re.findall(r"[a-z]+", text.lower()))
         fractions = self.vocab.fractions.finditer(text) if spelled or _DIGIT_FRACTION.search(text) else ()
         for match in fractions:
-            candidate = self._fraction(match)
+            candidate = self._fraction(text, match)
             if candidate and not _overlaps(taken, candidate.start, candidate.end):
                 found.append(candidate)
                 taken.append((candidate.start, candidate.end))
@@ -271,7 +272,9 @@ class FigureFinder:
                 found.append(candidate)
         return sorted(found, key=lambda candidate: candidate.start)
 
-    def _fraction(self, match: re.Match[str]) -> Candidate | None:
+    def _fraction(self, text: str, match: re.Match[str]) -> Candidate | None:
+        if match["fraction"] and re.search(r"\b(?:first|second|third|last|latter|former)\s+$", text[: match.start()][-20:], re.I):
+            return None  # "in the first half of the year": a period, not a share
         if match["fraction"] or match["by_fraction"]:
             value = self.fraction_words[(match["fraction"] or match["by_fraction"]).lower()]
         else:
@@ -368,6 +371,13 @@ class FigureFinder:
             return True  # "4 December 2015"
         if plain and re.search(r"[+]\s?$", before):
             return True  # phone numbers
+        if (
+            plain
+            and re.search(r"\b(?:under|below|over|above|aged)\s+$", before, re.IGNORECASE)
+            and digits in self.age_limits
+            and re.match(r"^\s*(?:$|[.,;:)]|and\b|or\b|years\b)", after_text)
+        ):
+            return True  # "were under 18", "children under 5.": an age limit, not a count
         if plain and re.match(r"^\s?[-/]\s?\d", after_text) and not re.match(r"^\s?-\s?\d", after_text):
             return True  # identifiers such as 70/1
         if plain and re.fullmatch(r"\d+\.\d+(?:\.\d+)*", digits) and re.match(
