@@ -10,7 +10,6 @@ import json
 import logging
 import shutil
 import sys
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -60,39 +59,66 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
 def run(
     inputs: Annotated[list[str], typer.Argument(help="PDF files, folders of PDFs (searched recursively) or globs.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the tables.")],
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: the number of cores).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: the number of cores).", min=1)] = None,
     model: ModelOption = None,
-    dask: Annotated[str | None, typer.Option("--dask", help="Address of a Dask scheduler to run on (needs the dask extra).")] = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Run on a Dask scheduler at this address, or 'local' for a LocalCluster (needs the dask extra).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Reprocess every document, ignoring finished ones from an earlier run.")] = False,
+    timeout_per_file: Annotated[
+        float, typer.Option(help="Seconds a document (or a page range of a large one) may take before its worker is stopped.", min=1)
+    ] = 300.0,
+    max_memory_per_file: Annotated[
+        float, typer.Option(help="GiB of memory a worker may use; a document that needs more fails alone.", min=0.5)
+    ] = 2.0,
+    range_pages: Annotated[
+        int, typer.Option(help="A document longer than this is read in ranges of this many pages, in parallel.", min=1)
+    ] = 40,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary; errors only.")] = False,
 ) -> None:
     """Batch: read PDFs and write passages.csv, figures.csv, tables.csv, errors.csv and manifest.json.
 
-    A rerun with the same arguments skips documents already finished (unless --force).
+    Each document runs in a worker process under a time and a memory limit; a file that fails
+    becomes a row of errors.csv and the batch goes on. A rerun with the same arguments skips
+    documents already finished (unless --force), so an interrupted run can simply be started again.
     """
-    from .batch import SHARDS, default_workers, run_batch
-    from .process import pipeline_version, process_document
+    from .batch import GIB, SHARDS, BatchSettings, default_workers, run_batch
+    from .process import DocumentJobs, pipeline_version
 
     folder = _check_model(model)
     if force and (out / SHARDS).exists():
         shutil.rmtree(out / SHARDS)
+    settings = BatchSettings(
+        workers=workers or default_workers(),
+        backend="dask" if dask else "pool",
+        scheduler=dask,
+        timeout_per_file=timeout_per_file,
+        max_memory_per_file=int(max_memory_per_file * GIB),
+        progress="quiet" if quiet else "auto",
+    )
     try:
         result = run_batch(
             inputs,
             out,
-            process=partial(process_document, model_dir=str(folder)),
+            jobs=DocumentJobs(str(folder), range_pages),
             version=pipeline_version(folder),
-            workers=workers or default_workers(),
-            backend="dask" if dask else "processes",
-            scheduler=dask,
+            settings=settings,
             extra_manifest={"model": str(folder), "model_version": pipeline_version(folder)},
         )
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted:[/] finished documents are kept; run the same command again to go on")
+        raise typer.Exit(130) from None
     except (ImportError, ValueError, OSError) as exc:
         raise _fail(str(exc)) from exc
     if result.documents == 0 and result.errors == result.input_errors:
         raise _fail(f"no PDF found in: {' '.join(inputs)} (see {result.files['errors.csv']})")
+    if quiet:
+        return
     typer.echo(
-        f"{result.documents} documents ({result.skipped} already done), {result.passages} passages "
-        f"({result.tagged} tagged), {result.figures} figures, {result.errors} errors in {result.seconds:.1f} s"
+        f"{result.documents} documents ({result.ok} ok, {result.partial} partial, {result.failed} failed; "
+        f"{result.skipped} already done), {result.pages} pages, {result.passages} passages "
+        f"({result.tagged} tagged, {result.tags} tags), {result.figures} figures, {result.errors} errors "
+        f"in {result.seconds:.1f} s"
     )
     for name, path in result.files.items():
         typer.echo(f"  {name:<14} {path}")

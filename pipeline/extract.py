@@ -741,52 +741,94 @@ def _fewer_collections(threshold: int):
         gc.set_threshold(*before)
 
 
+@dataclass
+class PageBatch:
+    """Pages `first`..`last` (0-based, end excluded) of a PDF as read, before the steps that
+    need the whole document (running headers, body size, line pitch). A large document is read
+    as several batches, in parallel, and assembled by `assemble`."""
+
+    n_pages: int
+    first: int
+    last: int
+    pages: list[_PageRows] = field(default_factory=list)
+    sizes: Counter[float] = field(default_factory=Counter)
+    vocabulary: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+    opened: bool = True
+
+
 def extract(path: Path | str, *, name: str | None = None, password: str | None = None) -> Document:
     """Read a PDF into pages of blocks in reading order.
 
     Never raises for a bad file: what went wrong is in `Document.problems`.
     """
-    with _fewer_collections(load_layout_settings()["gc_threshold"]):
-        return _extract(Path(path), name=name, password=password)
-
-
-def _extract(path: Path, *, name: str | None, password: str | None) -> Document:
+    path = Path(path)
     name = name or path.name
-    settings = load_layout_settings()
     try:
         sha = sha256_of(path)
     except OSError as exc:
         problem = Problem(name, str(path), "open", type(exc).__name__, str(exc))
         return Document("", name, str(path), "", 0, (), (problem,))
-    doc_id = sha[:16]
-    problems: list[Problem] = []
+    return assemble(path, sha, [read_pages(path, name=name, password=password)], name=name)
+
+
+def count_pages(path: Path | str, *, password: str | None = None) -> int:
+    """The number of pages, or 0 when the PDF cannot be opened (`read_pages` says why)."""
+    try:
+        with pdfplumber.open(path, password=password or "") as pdf:
+            return len(pdf.pages)
+    except Exception:  # whatever pdfminer raises, the reading step reports it
+        return 0
+
+
+def read_pages(
+    path: Path | str, *, name: str | None = None, first: int = 0, last: int | None = None,
+    password: str | None = None,
+) -> PageBatch:
+    """Read pages `first`..`last` of a PDF (all by default) into rows of words.
+
+    Never raises for a bad file or page: what went wrong is in `PageBatch.problems`.
+    """
+    with _fewer_collections(load_layout_settings()["gc_threshold"]):
+        return _read_pages(Path(path), name or Path(path).name, first, last, password)
+
+
+def _read_pages(path: Path, name: str, first: int, last: int | None, password: str | None) -> PageBatch:
+    batch = PageBatch(0, first, first, opened=False)
+    problems = batch.problems
 
     def problem(stage: str, error: str, message: str, page: int | None = None) -> None:
         problems.append(Problem(name, str(path), stage, error, message, page))
 
-    if path.stat().st_size == 0:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problem("open", type(exc).__name__, str(exc))
+        return batch
+    if size == 0:
         problem("open", "EmptyFile", "the file is empty (0 bytes)")
-        return Document(doc_id, name, str(path), sha, 0, (), tuple(problems))
-    page_rows: list[_PageRows] = []
-    vocabulary: set[str] = set()
-    sizes: Counter[float] = Counter()
+        return batch
     try:
         pdf = pdfplumber.open(path, password=password or "")
     except Exception as exc:  # pdfminer raises many kinds for broken and encrypted files
         error, message = _describe_open_error(exc)
         problem("open", error, message)
-        return Document(doc_id, name, str(path), sha, 0, (), tuple(problems))
+        return batch
     with pdf:
         try:
             n_pages = len(pdf.pages)
         except Exception as exc:
             error, message = _describe_open_error(exc)
             problem("open", error, message)
-            return Document(doc_id, name, str(path), sha, 0, (), tuple(problems))
+            return batch
+        batch.opened, batch.n_pages = True, n_pages
+        last = n_pages if last is None else min(last, n_pages)
+        batch.last = max(first, last)
         if n_pages == 0:
             problem("open", "NoPages", "the PDF has no pages that can be read")
-        for index, page in enumerate(pdf.pages):
+        for index in range(first, min(last, n_pages)):
             number = index + 1
+            page = pdf.pages[index]
             try:
                 direction = text_direction(page.chars)
                 tables, boxes = _table_rows(page, number, direction)
@@ -823,11 +865,34 @@ def _extract(path: Path, *, name: str | None, password: str | None) -> Document:
                 problem("extract", "NoUnicodeMap", f"font without a Unicode map: {cid} words are (cid:NN) codes", number)
                 words = [w for w in words if not _CID.search(w.text)]
             for word in words:
-                sizes[round(word.size, 1)] += len(word.text)
+                batch.sizes[round(word.size, 1)] += len(word.text)
                 if "-" in word.text[1:-1] or word.text.isalpha():
-                    vocabulary.add(word.text.strip(".,;:()").lower())
+                    batch.vocabulary.add(word.text.strip(".,;:()").lower())
             rows = group_rows(words) if words else []
-            page_rows.append(_PageRows(number, width, height, rows, tables))
+            batch.pages.append(_PageRows(number, width, height, rows, tables))
+    return batch
+
+
+def assemble(path: Path | str, sha: str, batches: list[PageBatch], *, name: str | None = None) -> Document:
+    """The document from its page batches: running headers, footnotes, reading order, blocks."""
+    with _fewer_collections(load_layout_settings()["gc_threshold"]):
+        return _assemble(Path(path), sha, batches, name or Path(path).name)
+
+
+def _assemble(path: Path, sha: str, batches: list[PageBatch], name: str) -> Document:
+    settings = load_layout_settings()
+    doc_id = sha[:16]
+    batches = sorted(batches, key=lambda b: b.first)
+    problems: list[Problem] = [p for b in batches for p in b.problems]
+
+    def problem(stage: str, error: str, message: str, page: int | None = None) -> None:
+        problems.append(Problem(name, str(path), stage, error, message, page))
+
+    if not any(b.opened for b in batches):
+        return Document(doc_id, name, str(path), sha, 0, (), tuple(problems))
+    page_rows = [page for b in batches for page in b.pages]
+    sizes: Counter[float] = sum((b.sizes for b in batches), Counter())
+    vocabulary: set[str] = set().union(*(b.vocabulary for b in batches))
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
     keys = running_keys([(p.height, p.rows) for p in page_rows], settings)
     heading_sizes = sorted({r.size for p in page_rows for r in p.rows if r.size >= body_size * settings["heading_size_ratio"]}, reverse=True)

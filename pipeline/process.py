@@ -1,13 +1,17 @@
-"""One document through every stage, as plain data: the unit of work of a batch worker.
+"""One document through every stage, as plain data: the units of work of a batch worker.
 
 `process_document` reads a PDF, cuts it into passages, tags them and returns the rows of the
-tables. The spaCy pipeline is built once per process and kept.
+tables. `DocumentJobs` does the same in steps, so that a large document is read as page ranges
+on several cores: `start` reads the first range and finishes a short document at once, `read`
+reads another range, `finish` assembles the ranges and tags. The spaCy pipeline is built once
+per process and kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,10 +20,10 @@ from spacy.language import Language
 
 from . import __version__
 from .classify import default_model_dir
-from .extract import detect_language, extract
+from .extract import PageBatch, assemble, detect_language, extract, read_pages
 from .io import error_row, figure_rows, passage_row, table_rows
 from .nlp import build_nlp, spacy_model_name, tag_passages
-from .records import Problem, TaggedPassage
+from .records import Document, Problem, TaggedPassage
 from .segment import segment
 from .taxonomy import labels_hash
 
@@ -46,7 +50,44 @@ def pipeline_version(model_dir: Path) -> str:
 def process_document(path: str, sha256: str, *, model_dir: str) -> dict[str, Any]:
     """Extract, segment and tag one PDF; return its table rows and problems."""
     started = time.perf_counter()
-    document = extract(Path(path))
+    return tag_document(extract(Path(path)), model_dir, started)
+
+
+@dataclass(frozen=True)
+class DocumentJobs:
+    """The steps of one document, each run in a worker and returning plain data.
+
+    A document of more than `range_pages` pages is read in ranges of that many pages.
+    """
+
+    model_dir: str
+    range_pages: int = 40
+
+    def start(self, path: str, sha256: str) -> dict[str, Any]:
+        """Read the first range; a document that fits in it is finished here.
+
+        Returns `{"shard": rows}` when done, else `{"n_pages": n, "batch": PageBatch}`.
+        """
+        started = time.perf_counter()
+        batch = read_pages(path, first=0, last=self.range_pages)
+        if batch.n_pages <= self.range_pages:
+            return {"shard": tag_document(assemble(path, sha256, [batch]), self.model_dir, started)}
+        return {"n_pages": batch.n_pages, "batch": batch, "seconds": time.perf_counter() - started}
+
+    def read(self, path: str, first: int, last: int) -> PageBatch:
+        return read_pages(path, first=first, last=last)
+
+    def finish(self, path: str, sha256: str, batches: list[PageBatch]) -> dict[str, Any]:
+        """Assemble the ranges of a large document and tag it."""
+        return tag_document(assemble(path, sha256, batches), self.model_dir, time.perf_counter())
+
+    def ranges(self, n_pages: int) -> list[tuple[int, int]]:
+        """The page ranges after the first, as (first, last) with the last excluded."""
+        return [(first, min(first + self.range_pages, n_pages)) for first in range(self.range_pages, n_pages, self.range_pages)]
+
+
+def tag_document(document: Document, model_dir: str, started: float) -> dict[str, Any]:
+    """Segment and tag a document that has been read; its table rows and problems."""
     nlp = cached_nlp(model_dir)
     passages = list(segment(document))
     problems = list(document.problems)

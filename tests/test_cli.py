@@ -102,7 +102,7 @@ def test_a_rerun_skips_finished_documents_and_gives_the_same_tables(batch):
     before = (out / "passages.csv").read_bytes()
     result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--workers", "1"])
     assert result.exit_code == 0
-    assert "(2 already done)" in result.stdout
+    assert "1 ok, 0 partial, 1 failed; 2 already done" in result.stdout
     assert (out / "passages.csv").read_bytes() == before
 
 

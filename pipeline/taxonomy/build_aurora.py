@@ -20,7 +20,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline.queries import QueryError, format_query, node_from_json, node_to_json, parse_query
+from pipeline.queries import (
+    QueryError,
+    format_query,
+    node_from_json,
+    node_to_json,
+    parse_query,
+)
 
 TAXONOMY_DIR = Path(__file__).parent
 REPO = TAXONOMY_DIR.parents[1]
