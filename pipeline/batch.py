@@ -210,7 +210,7 @@ def _run_local(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store
 class _Split:
     """A large document whose page ranges are being read."""
 
-    started: float
+    seconds: float
     batches: list = field(default_factory=list)
     left: int = 0
     problems: list[dict] = field(default_factory=list)
@@ -255,7 +255,7 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
                         store(item, value["shard"])
                     else:
                         ranges = jobs.ranges(value["n_pages"])
-                        splits[item.sha256] = _Split(time.perf_counter() - value["seconds"], [value["batch"]], len(ranges))
+                        splits[item.sha256] = _Split(value["seconds"], [value["batch"]], len(ranges))
                         for first, last in ranges:
                             schedule(jobs.read, (str(item.path), first, last), ("read", item, first, last))
                 elif step == "read":
@@ -275,7 +275,9 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
                     if isinstance(value, Exception):
                         shard = _failed(item, *_describe_failure(value, settings, "assembling and tagging the document"))
                     else:
-                        shard = {**value, "seconds": round(time.perf_counter() - split.started, 3)}
+                        # worker time, not wall time: the ranges may have waited behind other documents
+                        seconds = split.seconds + sum(b.seconds for b in split.batches[1:]) + value["seconds"]
+                        shard = {**value, "seconds": round(seconds, 3)}
                         if split.problems:
                             # a range that failed in its worker is tried again by the next run
                             shard = {**shard, "errors": shard["errors"] + split.problems, "cache": False}
@@ -434,7 +436,8 @@ def run_batch(
         documents.append(
             {"path": str(item.path), "sha256": item.sha256, "status": status, "pages": data.get("pages", 0),
              "passages": len(data["passages"]), "figures": len(data["figures"]),
-             "errors": len(data["errors"]), "lang": data.get("lang"), "seconds": data.get("seconds")}
+             "errors": len(data["errors"]), "lang": data.get("lang"), "seconds": data.get("seconds"),
+             "worker_peak_mb": data.get("worker_peak_mb")}
         )
     result.documents = len(inputs)
     result.passages = len(passages)

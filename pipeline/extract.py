@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import statistics
+import time
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
@@ -755,6 +756,7 @@ class PageBatch:
     vocabulary: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     opened: bool = True
+    seconds: float = 0.0
 
 
 def extract(path: Path | str, *, name: str | None = None, password: str | None = None) -> Document:
@@ -772,13 +774,18 @@ def extract(path: Path | str, *, name: str | None = None, password: str | None =
     return assemble(path, sha, [read_pages(path, name=name, password=password)], name=name)
 
 
-def count_pages(path: Path | str, *, password: str | None = None) -> int:
-    """The number of pages, or 0 when the PDF cannot be opened (`read_pages` says why)."""
+@contextmanager
+def _closing(pdf: pdfplumber.PDF):
+    """Close a PDF even when its page tree is broken: pdfplumber's own `close` rebuilds the page
+    list and raises again on the page that failed (found by the fuzz test)."""
     try:
-        with pdfplumber.open(path, password=password or "") as pdf:
-            return len(pdf.pages)
-    except Exception:  # whatever pdfminer raises, the reading step reports it
-        return 0
+        yield pdf
+    finally:
+        try:
+            pdf.close()
+        except Exception:
+            if getattr(pdf, "stream", None) is not None and not getattr(pdf, "stream_is_external", True):
+                pdf.stream.close()
 
 
 def read_pages(
@@ -789,8 +796,11 @@ def read_pages(
 
     Never raises for a bad file or page: what went wrong is in `PageBatch.problems`.
     """
+    started = time.perf_counter()
     with _fewer_collections(load_layout_settings()["gc_threshold"]):
-        return _read_pages(Path(path), name or Path(path).name, first, last, password)
+        batch = _read_pages(Path(path), name or Path(path).name, first, last, password)
+    batch.seconds = time.perf_counter() - started
+    return batch
 
 
 def _read_pages(path: Path, name: str, first: int, last: int | None, password: str | None) -> PageBatch:
@@ -814,7 +824,7 @@ def _read_pages(path: Path, name: str, first: int, last: int | None, password: s
         error, message = _describe_open_error(exc)
         problem("open", error, message)
         return batch
-    with pdf:
+    with _closing(pdf):
         try:
             n_pages = len(pdf.pages)
         except Exception as exc:

@@ -10,6 +10,7 @@ per process and kept.
 from __future__ import annotations
 
 import hashlib
+import resource
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -115,6 +116,8 @@ def tag_document(document: Document, model_dir: str, started: float) -> dict[str
         "tables": [row for page in document.pages for row in table_rows(document.name, page.tables)],
         "errors": [error_row(problem) for problem in problems],
         "seconds": round(time.perf_counter() - started, 3),
+        # the peak of the process that ran this step: a worker's high-water mark so far
+        "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 

@@ -196,3 +196,27 @@ def test_inputs_by_content_links_skipped_duplicates_once(tmp_path):
         ("readme.pdf", "NotAPDF"), ("link.pdf", "SymbolicLink"), ("pipe.pdf", "NotAFile")
     }
     assert hashlib.sha256(report.read_bytes()).hexdigest() in {i.sha256 for i in inputs}
+
+
+def test_the_shared_bad_pdfs_fail_alone(shared, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    # copies, as the batch skips symbolic links; the 619-page file is for the benchmark
+    names = sorted(p.name for p in (shared / "data" / "bad-pdfs").glob("*.pdf") if not p.name.startswith("huge"))
+    for name in names:
+        (folder / name).write_bytes((shared / "data" / "bad-pdfs" / name).read_bytes())
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--workers", "2", "--quiet"])
+    assert result.exit_code == 0, result.output
+    errors = read_csv(out / "errors.csv")
+    manifest = json.loads((out / "manifest.json").read_text())
+    statuses = {Path(i["path"]).name: i["status"] for i in manifest["inputs"]}
+    read = {row["doc"] for table in ("passages.csv", "tables.csv") for row in read_csv(out / table)}
+    for name in names:
+        # every file is accounted for: read (as passages or table rows), or explained in errors.csv
+        assert name in read or any(e["doc"] == name for e in errors), name
+        if statuses.get(name, "failed") == "failed":
+            assert all(e["message"] for e in errors if e["doc"] == name)
+    assert not [e for e in errors if e["stage"] == "worker"], "no file should crash or stall a worker"
+    encrypted = [e["error"] for e in errors if e["doc"].startswith("encrypted_user")]
+    assert encrypted == ["Encrypted"]
