@@ -36,10 +36,12 @@ from .io import (
     FIGURE_COLUMNS,
     PASSAGE_COLUMNS,
     TABLE_COLUMNS,
+    ReviewChoices,
     error_row,
     sha256_of,
     write_csv,
     write_json,
+    write_xlsx,
 )
 from .records import Problem
 
@@ -77,6 +79,7 @@ class BatchSettings:
     max_memory_per_file: int | None = 2 * GIB
     scheduler: str | None = None
     progress: str = "auto"  # "auto": a bar on a terminal, log lines elsewhere; "quiet": nothing
+    formats: tuple[str, ...] = ("csv",)  # "xlsx" adds passages.xlsx and figures.xlsx
 
 
 @dataclass
@@ -388,6 +391,7 @@ def run_batch(
     version: str,
     settings: BatchSettings = BatchSettings(),
     extra_manifest: dict[str, Any] | None = None,
+    review_choices: ReviewChoices | None = None,
 ) -> BatchResult:
     """Process every PDF named by `arguments` into the tables in `out`.
 
@@ -458,6 +462,14 @@ def run_batch(
     for name, (rows, columns) in files.items():
         write_csv(out / name, rows, columns)
         result.files[name] = str(out / name)
+    if "xlsx" in settings.formats:
+        write_xlsx(out / "passages.xlsx", passages, PASSAGE_COLUMNS, sheet="passages", choices=review_choices)
+        write_xlsx(out / "figures.xlsx", figures, FIGURE_COLUMNS, sheet="figures")
+        result.files["passages.xlsx"] = str(out / "passages.xlsx")
+        result.files["figures.xlsx"] = str(out / "figures.xlsx")
+    from .report import write_report
+
+    result.files["report.html"] = str(write_report(out, passages, figures, errors, documents))
     result.seconds = round(time.perf_counter() - started, 2)
     manifest = {
         "migtag_version": __version__,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,8 +36,16 @@ from .taxonomy import labels_hash
 log = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+def models_dir() -> Path:
+    """Where model folders and the `DEFAULT` pointer live: `models/` of this checkout, or the
+    folder in `MIGTAG_MODELS_DIR` (a team's shared models, or a test's own)."""
+    return Path(os.environ.get("MIGTAG_MODELS_DIR") or MODELS_DIR)
+
 MODEL_FILE = "model.skops"
 LABELS_FILE = "labels.json"
+REVIEWED_FILE = "reviewed.json"
 
 # Every type a migtag model file may hold. A file naming anything else (such as os.system)
 # is refused before a byte of it is turned into an object.
@@ -136,6 +145,9 @@ class TrainedModel:
     name: str = "migtag"
     path: Path | None = None
     calibration: dict[str, tuple[float, float]] | None = None
+    # passages an analyst reviewed: normalised-text hash -> the label keys that hold. The model
+    # learns from them, and a reviewed passage met again gets the reviewer's labels outright.
+    reviewed: dict[str, list[str]] | None = None
 
     def raw_scores(self, texts: list[str]) -> np.ndarray:
         """The estimator's own probabilities: ranked well, but not calibrated (balanced class
@@ -145,8 +157,19 @@ class TrainedModel:
         return np.asarray(self.estimator.predict_proba(texts))
 
     def scores(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probability per passage (rows) and label key (columns)."""
-        return calibrate(self.raw_scores(texts), self.keys, self.calibration)
+        """Calibrated probability per passage (rows) and label key (columns); a reviewed
+        passage scores 1 for the reviewer's labels and 0 for the rest."""
+        scores = calibrate(self.raw_scores(texts), self.keys, self.calibration)
+        if self.reviewed:
+            from .corpus import text_hash
+
+            column = {key: k for k, key in enumerate(self.keys)}
+            for row, text in enumerate(texts):
+                labels = self.reviewed.get(text_hash(text))
+                if labels is not None:
+                    scores[row] = 0.0
+                    scores[row, [column[key] for key in labels if key in column]] = 1.0
+        return scores
 
     def evidence(self, texts: list[str], *, top: int = 3) -> list[dict[str, list[str]]]:
         """For each passage and label key: the words that pushed its score up most."""
@@ -238,14 +261,16 @@ def save_model(model: TrainedModel, folder: Path) -> None:
         "labels_hash": labels_hash(),
     }
     (folder / LABELS_FILE).write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
+    if model.reviewed:
+        (folder / REVIEWED_FILE).write_text(json.dumps(model.reviewed, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def default_model_dir() -> Path:
     """The shipped default: the folder named in `models/DEFAULT`."""
-    pointer = MODELS_DIR / "DEFAULT"
+    pointer = models_dir() / "DEFAULT"
     if not pointer.exists():
         raise ModelError(f"no default model: {pointer} is missing; run `migtag train` first")
-    return MODELS_DIR / pointer.read_text(encoding="utf-8").strip()
+    return models_dir() / pointer.read_text(encoding="utf-8").strip()
 
 
 def load_model(folder: Path | str | None = None) -> TrainedModel:
@@ -276,7 +301,17 @@ def load_model(folder: Path | str | None = None) -> TrainedModel:
         name=labels.get("name", folder.name),
         path=folder,
         calibration={key: (float(a), float(b)) for key, (a, b) in labels.get("calibration", {}).items()},
+        reviewed=_read_reviewed(folder / REVIEWED_FILE),
     )
+
+
+def _read_reviewed(path: Path) -> dict[str, list[str]] | None:
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        raise ModelError(f"{path} is not a map of passage hashes to label keys")
+    return {str(k): [str(x) for x in v] for k, v in data.items()}
 
 
 @dataclass(frozen=True)

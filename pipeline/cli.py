@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -75,6 +76,9 @@ def run(
         int, typer.Option(help="A document longer than this is read in ranges of this many pages, in parallel.", min=1)
     ] = 40,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary; errors only.")] = False,
+    formats: Annotated[
+        list[str] | None, typer.Option("--format", help="Also write the tables as 'xlsx' (passages.xlsx, figures.xlsx); CSV is always written.")
+    ] = None,
 ) -> None:
     """Batch: read PDFs and write passages.csv, figures.csv, tables.csv, errors.csv and manifest.json.
 
@@ -86,6 +90,9 @@ def run(
     from .process import DocumentJobs, pipeline_version
 
     folder = _check_model(model)
+    formats = tuple(dict.fromkeys(["csv", *(f.lower() for f in formats or [])]))
+    if set(formats) - {"csv", "xlsx"}:
+        raise _fail(f"--format takes csv or xlsx, not {', '.join(sorted(set(formats) - {'csv', 'xlsx'}))}")
     if force and (out / SHARDS).exists():
         shutil.rmtree(out / SHARDS)
     settings = BatchSettings(
@@ -95,6 +102,7 @@ def run(
         timeout_per_file=timeout_per_file,
         max_memory_per_file=int(max_memory_per_file * GIB),
         progress="quiet" if quiet else "auto",
+        formats=formats,
     )
     try:
         result = run_batch(
@@ -104,6 +112,7 @@ def run(
             version=pipeline_version(folder),
             settings=settings,
             extra_manifest={"model": str(folder), "model_version": pipeline_version(folder)},
+            review_choices=_review_choices() if "xlsx" in formats else None,
         )
     except KeyboardInterrupt:
         console.print("[yellow]interrupted:[/] finished documents are kept; run the same command again to go on")
@@ -122,6 +131,19 @@ def run(
     )
     for name, path in result.files.items():
         typer.echo(f"  {name:<14} {path}")
+
+
+def _review_choices():
+    from .corpus import REVIEW_STATUSES
+    from .io import ReviewChoices
+    from .taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    return ReviewChoices(
+        statuses=REVIEW_STATUSES,
+        migof=dict(taxonomy.migof),
+        targets={f"SDG {label}": text for label, text in taxonomy.targets.items()},
+    )
 
 
 def _read_passages(source: typer.FileText) -> list[tuple[str, str, str]]:
@@ -166,22 +188,30 @@ def tag(
 @app.command()
 def train(
     corpus: Annotated[Path, typer.Option(help="Folder (or file) of labelled JSON Lines passages.")] = Path("corpus"),
-    reviewed: Annotated[list[Path] | None, typer.Option("--reviewed", help="Reviewed passages.csv to learn from (repeatable).")] = None,
+    reviewed: Annotated[
+        list[Path] | None, typer.Option("--reviewed", help="Reviewed passages.csv or passages.xlsx to learn from (repeatable).")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="New model folder (default: models/migtag-<date>).")] = None,
     name: Annotated[str | None, typer.Option(help="Model name (default: the folder name).")] = None,
-    set_default: Annotated[bool, typer.Option("--set-default", help="Make the new model the default in models/DEFAULT.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing model folder.")] = False,
+    keep_default: Annotated[bool, typer.Option("--keep-default", help="Do not make the new model the default, whatever its scores.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing model folder, and make the new model the default even when it scores worse.")
+    ] = False,
 ) -> None:
-    """(Re)train the classifier from corpus/ plus reviewed CSVs; write a new model folder."""
+    """(Re)train the classifier from corpus/ plus reviewed tables; write a new model folder.
+
+    The new model and the current default are scored on the same fixed test split; the new one
+    becomes the default only when it is not worse (or with --force).
+    """
     from datetime import datetime
 
-    from .classify import MODELS_DIR
+    from .classify import ModelError, default_model_dir, models_dir
     from .corpus import CorpusError, load_corpus, merge_reviewed, read_reviewed
+    from .train import score_on_test_split, training_sources
     from .train import train as train_model
-    from .train import training_sources
 
     reviewed = reviewed or []
-    out = out or MODELS_DIR / f"migtag-{datetime.now():%Y%m%d-%H%M%S}"
+    out = out or models_dir() / f"migtag-{datetime.now():%Y%m%d-%H%M%S}"
     if out.exists() and any(out.iterdir()) and not force:
         raise _fail(f"{out} exists; choose another --out or add --force")
     try:
@@ -190,18 +220,113 @@ def train(
     except (CorpusError, OSError) as exc:
         raise _fail(str(exc)) from exc
     passages = merge_reviewed(passages, extra)
+    try:
+        current = default_model_dir().resolve()
+    except ModelError:
+        current = None
+    if current is not None and (current == out.resolve() or not (current / "model.skops").exists()):
+        current = None  # retraining the default in place, or no usable default: nothing to compare
     console.print(f"training on {len(passages)} passages ({len(extra)} reviewed) …")
     try:
         metrics = train_model(passages, out, name=name or out.name, sources=training_sources(corpus, reviewed))
     except ValueError as exc:
         raise _fail(str(exc)) from exc
-    if set_default:
-        (out.parent / "DEFAULT").write_text(out.name + "\n", encoding="utf-8")
     test = metrics["test_split"] or metrics["cross_validated"]
     typer.echo(f"model written to {out}")
     for field in ("migof", "sdg_goals", "sdg_targets"):
         typer.echo(f"  {field:<12} test micro-F1 {test[field]['micro']['f1']:.3f}  macro-F1 {test[field]['macro']['f1']:.3f}")
     typer.echo(f"  MiGOF top-1 accuracy {test['migof_top1_accuracy']:.3f}")
+    if keep_default:
+        return
+    make_default = True
+    if current is not None:
+        from .corpus import text_hash
+
+        seen = frozenset(text_hash(p.text) for p in extra)
+        new_scores = score_on_test_split(out, corpus, exclude=seen)
+        old_scores = score_on_test_split(current, corpus, exclude=seen)
+        typer.echo(f"on the fixed test split ({new_scores['n']} passages), combined F1 (mean micro-F1 of MiGOF, goals, targets):")
+        typer.echo(f"  new      {out.name:<28} {new_scores['combined_f1']:.3f}")
+        typer.echo(f"  default  {current.name:<28} {old_scores['combined_f1']:.3f}")
+        if new_scores["combined_f1"] < old_scores["combined_f1"]:
+            make_default = force
+            if not force:
+                console.print(f"[yellow]not made the default:[/] {out.name} scores worse than {current.name}; add --force to make it the default anyway")
+    if make_default:
+        (models_dir() / "DEFAULT").write_text(os.path.relpath(out.resolve(), models_dir().resolve()) + "\n", encoding="utf-8")
+        typer.echo(f"{out.name} is now the default model")
+
+
+@app.command()
+def models() -> None:
+    """List the model folders with their scores; the default is marked."""
+    from .classify import ModelError, default_model_dir, models_dir
+
+    try:
+        current = default_model_dir().resolve()
+    except ModelError:
+        current = None
+    folder_of_models = models_dir()
+    table = RichTable(title=f"models in {folder_of_models}")
+    for column in ("", "model", "trained", "passages", "reviewed", "MiGOF F1", "goal F1", "target F1", "top-1"):
+        table.add_column(column, justify="left" if column in {"", "model", "trained"} else "right")
+    found = 0
+    for folder in sorted(p for p in folder_of_models.iterdir() if (p / "labels.json").exists()):
+        found += 1
+        try:
+            metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            metrics = {}
+        test = metrics.get("test_split") or {}
+
+        def f1(field: str, test: dict = test) -> str:
+            return f"{test[field]['micro']['f1']:.3f}" if field in test else "-"
+
+        table.add_row(
+            "*" if folder.resolve() == current else "", folder.name, str(metrics.get("trained_at", "-"))[:16],
+            str(metrics.get("n_train", "-")), str(metrics.get("n_reviewed", 0)), f1("migof"), f1("sdg_goals"),
+            f1("sdg_targets"), f"{test['migof_top1_accuracy']:.3f}" if "migof_top1_accuracy" in test else "-",
+        )
+    if not found:
+        raise _fail(f"no model folders in {folder_of_models}; run `migtag train`")
+    Console(width=None if sys.stdout.isatty() else 130).print(table)
+    typer.echo("* the default (models/DEFAULT). Scores: classifier on each model's held-out test split.")
+
+
+review_app = typer.Typer(help="Help the review: pick what to review first.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("suggest")
+def review_suggest(
+    table: Annotated[Path, typer.Argument(help="passages.csv (or .xlsx) of a run.")],
+    n: Annotated[int, typer.Option("--n", help="How many passages to pick.", min=1)] = 50,
+    model: ModelOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the picks (default: review_queue.csv next to TABLE).")] = None,
+) -> None:
+    """Pick the passages the model is least sure of (and a few it is sure of, as a check).
+
+    The picks are written as a passages table with a `review_reason` column: review them there
+    and retrain with `migtag train --reviewed` on that file.
+    """
+    from .classify import load_model
+    from .corpus import CorpusError, review_rows
+    from .io import PASSAGE_COLUMNS, write_csv
+    from .review import suggest
+
+    folder = _check_model(model)
+    try:
+        rows = [row for _, row in review_rows(table)]
+    except (CorpusError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    picks = suggest(rows, load_model(folder), n)
+    if not picks:
+        raise _fail(f"nothing to suggest in {table}: every passage is reviewed, too short or a repeat")
+    out = out or table.with_name("review_queue.csv")
+    columns = [*PASSAGE_COLUMNS, "review_reason"]
+    write_csv(out, [{**pick.row, "review_reason": pick.reason} for pick in picks], columns)
+    unsure = sum(1 for pick in picks if pick.reason.startswith("unsure"))
+    typer.echo(f"{len(picks)} passages to review ({unsure} the model is unsure of, {len(picks) - unsure} sure one(s) as a check): {out}")
 
 
 @app.command()

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .records import LabelledPassage
-from .taxonomy import Taxonomy, load_taxonomy, normalise_sdg_label
+from .taxonomy import Taxonomy, load_taxonomy, normalise_sdg_label, split_labels
 
 TEST_SHARE_MODULUS = 5  # one passage in five is held out for testing
 
@@ -151,50 +151,81 @@ REVIEW_STATUSES = ("accepted", "corrected", "rejected")
 
 
 def read_reviewed(path: Path, taxonomy: Taxonomy | None = None) -> list[LabelledPassage]:
-    """Labelled passages from a reviewed `passages.csv` (as saved back by a spreadsheet).
+    """Labelled passages from a reviewed `passages.csv` or `passages.xlsx`.
 
     `accepted` rows confirm the predicted labels; `corrected` rows give their labels in the
     review columns; `rejected` rows say the predicted labels are wrong (the review columns, if
-    filled, give the right ones, else the passage is a negative); empty rows are ignored.
+    filled, give the right ones, else the passage is a negative for every label); rows left
+    empty are ignored. A file saved back by a spreadsheet is read as it comes: a byte-order mark,
+    CRLF line ends and the `'` put before formula-like cells. Every label is checked against
+    the taxonomy; all the bad cells are reported at once, naming row and column, and nothing is
+    returned.
     """
-    import pandas as pd
+    from .io import unsafe_cell
 
     taxonomy = taxonomy or load_taxonomy()
-    from .taxonomy import split_labels
-
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = {"text", "review_status"} - set(table.columns)
-    if missing:
-        raise CorpusError(f"{path}: not a passages table (missing {', '.join(sorted(missing))})")
-    passages = []
-    for index, row in table.iterrows():
-        status = row["review_status"].strip().lstrip("'").lower()
+    rows = review_rows(path)
+    passages, problems = [], []
+    for number, row in rows:
+        status = unsafe_cell(row.get("review_status", "")).strip().lstrip("'").lower()
         if not status:
             continue
-        where = f"{path.name} row {int(index) + 2}"
+        where = f"{path.name} row {number}"
         if status not in REVIEW_STATUSES:
-            raise CorpusError(f"{where}: review_status {status!r} is not one of {REVIEW_STATUSES}")
-        if status == "accepted":
-            migof = split_labels(row.get("migof"))
-            targets = split_labels(row.get("sdg_targets"))
-            goals = split_labels(row.get("sdg_goals"))
-        else:
-            migof = split_labels(row.get("review_migof"))
-            targets = split_labels(row.get("review_sdg_targets"))
-            goals = []
-        labels = clean_labels(migof, goals, targets, taxonomy, where=where)
+            problems.append(f"{where}, column review_status: {status!r} is not one of {', '.join(REVIEW_STATUSES)}")
+            continue
+        columns = ("migof", "sdg_goals", "sdg_targets") if status == "accepted" else ("review_migof", "", "review_sdg_targets")
+        labels: dict[str, list[str]] = {}
+        for field, column in zip(("migof", "sdg_goals", "sdg_targets"), columns, strict=True):
+            labels[field] = split_labels(unsafe_cell(row.get(column, ""))) if column else []
+            for label in labels[field]:
+                try:
+                    clean_labels(*(([label] if f == field else []) for f in ("migof", "sdg_goals", "sdg_targets")), taxonomy, where="")
+                except CorpusError:
+                    kind = {"migof": "MiGOF label", "sdg_goals": "SDG goal", "sdg_targets": "SDG target"}[field]
+                    problems.append(f"{where}, column {column}: unknown {kind} {label!r}")
+        if problems:
+            continue
+        migof, goals, targets = clean_labels(labels["migof"], labels["sdg_goals"], labels["sdg_targets"], taxonomy, where=where)
+        text = unsafe_cell(row.get("text", ""))
+        if not text.strip():
+            problems.append(f"{where}, column text: empty")
+            continue
         passages.append(
             LabelledPassage(
-                id=str(row.get("passage_id") or f"{path.stem}-{index}"),
-                text=row["text"].lstrip("'"),
-                migof=labels[0],
-                sdg_goals=labels[1],
-                sdg_targets=labels[2],
+                id=str(row.get("passage_id") or f"{path.stem}-{number}"),
+                text=text,
+                migof=migof,
+                sdg_goals=goals,
+                sdg_targets=targets,
                 source=path.name,
                 register="reviewed",
             )
         )
+    if problems:
+        shown = "\n  ".join(problems[:20])
+        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise CorpusError(f"{path}: {len(problems)} bad review cell(s), nothing trained:\n  {shown}{more}")
     return passages
+
+
+def review_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(spreadsheet row number, cells as text) of a passages table in CSV or XLSX."""
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            table = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: cannot read it as a passages table ({exc})") from exc
+    table.columns = [str(c).strip().lstrip("\ufeff") for c in table.columns]
+    missing = {"text", "review_status"} - set(table.columns)
+    if missing:
+        raise CorpusError(f"{path}: not a passages table (missing {', '.join(sorted(missing))})")
+    # row 1 is the header, so the first passage is row 2, as a spreadsheet numbers it
+    return [(index + 2, {k: str(v) for k, v in row.items()}) for index, row in enumerate(table.to_dict("records"))]
 
 
 def merge_reviewed(

@@ -16,10 +16,19 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .records import Figure, Problem, Table, Tag, TaggedPassage, figure_to_json, tag_to_json
+from .records import (
+    Figure,
+    Problem,
+    Table,
+    Tag,
+    TaggedPassage,
+    figure_to_json,
+    tag_to_json,
+)
 
 PASSAGE_COLUMNS = [
     "doc", "page", "passage_id", "section", "text", "footnotes",
@@ -205,3 +214,105 @@ def write_csv(path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str]
 
 def write_json(path: Path, data: Any) -> None:
     atomic_write_bytes(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def unsafe_cell(text: str) -> str:
+    """Undo `safe_cell`: the `'` put before a formula-like cell (a spreadsheet may keep it)."""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+        return text[1:]
+    return text
+
+
+# The columns a reviewer reads at length, wrapped in the workbook, with their widths.
+_XLSX_WIDTHS = {"text": 80, "sentence": 60, "evidence": 40, "section": 30, "review_note": 30, "counted": 24}
+
+
+@dataclass(frozen=True)
+class ReviewChoices:
+    """What the review columns of a workbook may hold: a drop-down each, and a legend sheet."""
+
+    statuses: tuple[str, ...]
+    migof: dict[str, str]  # label -> name
+    targets: dict[str, str]  # "SDG 10.7" -> text
+
+
+def xlsx_bytes(rows: Iterable[dict[str, Any]], columns: Sequence[str], *, sheet: str, choices: ReviewChoices | None = None) -> bytes:
+    """A workbook for reviewers: frozen header, filters, wrapped text, drop-downs on the review
+    columns. Strings are stored as strings, so nothing a report says can run as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    table = book.active
+    table.title = sheet
+    table.append(list(columns))
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    count = 0
+    for count, row in enumerate(rows, 1):
+        for index, column in enumerate(columns, 1):
+            value = row.get(column)
+            cell = table.cell(row=count + 1, column=index)
+            if isinstance(value, bool) or value is None:
+                cell.value = "" if value is None else str(value).lower()
+            elif isinstance(value, (int, float)):
+                cell.value = value
+            else:
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+            if column in _XLSX_WIDTHS:
+                cell.alignment = wrapped
+    for index, column in enumerate(columns, 1):
+        header = table.cell(row=1, column=index)
+        header.font = Font(bold=True)
+        header.fill = PatternFill("solid", fgColor="DDE6F0" if not column.startswith("review_") else "FFF2CC")
+        table.column_dimensions[get_column_letter(index)].width = _XLSX_WIDTHS.get(column, max(10, len(column) + 2))
+    table.freeze_panes = "A2"
+    last = max(count + 1, 2)
+    table.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+    if choices is not None:
+        legend = book.create_sheet("labels")
+        legend.append(["MiGOF", "name", "SDG target", "text"])
+        migof, targets = list(choices.migof.items()), list(choices.targets.items())
+        for i in range(max(len(migof), len(targets))):
+            left = migof[i] if i < len(migof) else ("", "")
+            right = targets[i] if i < len(targets) else ("", "")
+            legend.append([*left, *right])
+        for cell in legend[1]:
+            cell.font = Font(bold=True)
+        legend.column_dimensions["B"].width = 50
+        legend.column_dimensions["C"].width = 12
+        legend.column_dimensions["D"].width = 90
+        rules = {
+            "review_status": DataValidation(
+                type="list", formula1='"' + ",".join(choices.statuses) + '"', allow_blank=True,
+                showErrorMessage=True, errorTitle="review_status", error="Choose " + ", ".join(choices.statuses) + " or leave empty.",
+            ),
+            # several labels may share a cell ("O3; P1"), which a list rule would refuse: the
+            # drop-down offers the labels, and `migtag train --reviewed` checks every one
+            "review_migof": DataValidation(
+                type="list", formula1=f"labels!$A$2:$A${len(migof) + 1}", allow_blank=True, showErrorMessage=False,
+                promptTitle="MiGOF", prompt="One or more of " + ", ".join(choices.migof) + ", separated by '; '",
+                showInputMessage=True,
+            ),
+            "review_sdg_targets": DataValidation(
+                type="list", formula1=f"labels!$C$2:$C${len(targets) + 1}", allow_blank=True, showErrorMessage=False,
+                promptTitle="SDG targets", prompt="One or more targets such as SDG 10.7, separated by '; ' (see the labels sheet)",
+                showInputMessage=True,
+            ),
+        }
+        for column, rule in rules.items():
+            if column in columns:
+                letter = get_column_letter(list(columns).index(column) + 1)
+                rule.add(f"{letter}2:{letter}{max(last, 1000)}")
+                table.add_data_validation(rule)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str], *, sheet: str, choices: ReviewChoices | None = None) -> None:
+    """Write a workbook atomically."""
+    atomic_write_bytes(path, xlsx_bytes(rows, columns, sheet=sheet, choices=choices))

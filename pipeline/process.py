@@ -41,8 +41,9 @@ def resolve_model_dir(model_dir: str | Path | None) -> Path:
 def pipeline_version(model_dir: Path) -> str:
     """What a shard was made with: migtag, the model files, the labels and the spaCy pipeline."""
     digest = hashlib.sha256()
-    for name in ("model.skops", "labels.json"):
-        digest.update((model_dir / name).read_bytes())
+    for name in ("model.skops", "labels.json", "reviewed.json"):
+        if (model_dir / name).exists():
+            digest.update((model_dir / name).read_bytes())
     digest.update(labels_hash().encode())
     digest.update(spacy_model_name().encode())
     return f"{__version__}-{digest.hexdigest()[:12]}"

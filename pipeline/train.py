@@ -33,7 +33,7 @@ from .classify import (
     make_estimator,
     save_model,
 )
-from .corpus import corpus_files, files_digest, split_of
+from .corpus import corpus_files, files_digest, split_of, text_hash
 from .evaluate import _label_order, label_metrics, migof_top1
 from .records import LabelledPassage
 from .taxonomy import labels_hash, load_taxonomy
@@ -241,9 +241,16 @@ def train(
     """
     settings = settings or TrainSettings()
     started = time.perf_counter()
-    train_side = [p for p in passages if split_of(p.text) == "train"]
-    test_side = [p for p in passages if split_of(p.text) == "test"]
+    # reviewed passages always train: the fixed test split is the corpus's, the same for every
+    # model, so that models can be compared on it
+    train_side = [p for p in passages if p.register == "reviewed" or split_of(p.text) == "train"]
+    test_side = [p for p in passages if p.register != "reviewed" and split_of(p.text) == "test"]
     model, cv_metrics = fit_model(train_side, name=name, settings=settings)
+    model.reviewed = {
+        text_hash(p.text): [f"{field}:{label}" for field in ("migof", "sdg_goals", "sdg_targets") for label in getattr(p, field)]
+        for p in passages
+        if p.register == "reviewed"
+    } or None
     keys, thresholds = model.keys, model.thresholds
     test_metrics = None
     if test_side:
@@ -254,6 +261,7 @@ def train(
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "n_train": len(train_side),
         "n_test": len(test_side),
+        "n_reviewed": sum(1 for p in passages if p.register == "reviewed"),
         "n_labels": len(keys),
         "cross_validated": cv_metrics,
         "test_split": test_metrics,
@@ -393,4 +401,22 @@ def cross_validate(
         tagged_by_index.update(zip(held_index, tagged, strict=True))
     metrics = evaluate(passages, [tagged_by_index[i] for i in range(len(passages))])
     metrics["folds"] = folds
+    return metrics
+
+
+def score_on_test_split(folder: Path, corpus: Path, *, exclude: set[str] | frozenset[str] = frozenset()) -> dict:
+    """The whole tagger with the model in `folder`, scored on the fixed test split of `corpus`.
+
+    Every model is scored on the same passages, so two models can be compared; `exclude`
+    (normalised-text hashes) leaves out passages one of them has seen reviewed. `combined_f1`
+    is the mean of the micro-F1 of MiGOF, goals and targets: the one number that decides.
+    """
+    from .corpus import load_corpus
+    from .evaluate import as_passages, evaluate
+    from .nlp import build_nlp, tag_passages
+
+    examples = [p for p in load_corpus(corpus, split="test") if text_hash(p.text) not in exclude]
+    nlp = build_nlp(folder, with_parser=False)
+    metrics = evaluate(examples, list(tag_passages(nlp, as_passages(examples))))
+    metrics["combined_f1"] = round(sum(metrics[f]["micro"]["f1"] for f in ("migof", "sdg_goals", "sdg_targets")) / 3, 4)
     return metrics
