@@ -148,8 +148,19 @@ def test_page_ranges_and_dask_give_the_tables_of_one_process(tmp_path, model_dir
     assert tables["ranges"] == tables["local"]
     assert tables["dask"] == tables["local"]
 
+    # and through the command line, on an existing scheduler given by its address
+    from dask.distributed import LocalCluster
 
-def test_a_run_killed_midway_resumes_to_the_tables_of_a_clean_run(tmp_path):
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        out = tmp_path / "dask-address"
+        result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--dask", cluster.scheduler_address, "--quiet"])
+        assert result.exit_code == 0, result.output
+    # the manifest differs (settings), the tables do not
+    assert tables_of(out) == tables["local"]
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def test_a_run_killed_midway_resumes_to_the_tables_of_a_clean_run(tmp_path, how):
     folder = tmp_path / "in"
     draw_reports(folder, 6)
     command = [sys.executable, "-m", "pipeline.cli", "run", str(folder), "--workers", "1", "--quiet", "--out"]
@@ -164,8 +175,10 @@ def test_a_run_killed_midway_resumes_to_the_tables_of_a_clean_run(tmp_path):
         assert process.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)  # the runner and its workers, with no chance to tidy up
-    process.wait()
+    # SIGKILL: the runner and its workers die with no chance to tidy up; SIGINT: Ctrl-C, as a
+    # terminal sends it to the whole process group
+    os.killpg(process.pid, how)
+    assert process.wait(timeout=60) == (-signal.SIGKILL if how == signal.SIGKILL else 130)
     done = len(list((out / ".shards").glob("*.json")))
     assert 1 <= done < 6
     assert not (out / "passages.csv").exists()
