@@ -314,6 +314,13 @@ def model_card(metrics: dict, manifest: dict, passages: list[LabelledPassage]) -
         if manifest["settings"].get("target_texts")
         else "No third-party text is in the training data."
     )
+    reviewed_line = (
+        f"{metrics['n_reviewed']} passages reviewed by analysts (the `--reviewed` sources above) are on the "
+        "training side and kept in `reviewed.json`: met again, they get the reviewer's labels outright. Their "
+        "text comes from the reports reviewed: check those reports' terms before sharing this model."
+        if metrics.get("n_reviewed")
+        else ""
+    )
     sources = "\n".join(f"- `{path}` (sha256 `{digest[:12]}…`)" for path, digest in manifest["sources"].items())
     return f"""# Model card: {metrics['model']}
 
@@ -333,6 +340,7 @@ Sources:
 
 The corpus passages were written for this project (licence: MIT, as the repository).
 {targets_line}
+{reviewed_line}
 
 ## Scores
 Micro and macro averages; MiGOF top-1 accuracy is the share of passages with a MiGOF label whose
