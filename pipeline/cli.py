@@ -194,6 +194,9 @@ def train(
     out: Annotated[Path | None, typer.Option("--out", help="New model folder (default: models/migtag-<date>).")] = None,
     name: Annotated[str | None, typer.Option(help="Model name (default: the folder name).")] = None,
     keep_default: Annotated[bool, typer.Option("--keep-default", help="Do not make the new model the default, whatever its scores.")] = False,
+    compare_on: Annotated[
+        Path | None, typer.Option("--compare-on", help="Labelled passages whose fixed test split decides between the new model and the default (default: --corpus).")
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing model folder, and make the new model the default even when it scores worse.")
     ] = False,
@@ -243,8 +246,8 @@ def train(
         from .corpus import text_hash
 
         seen = frozenset(text_hash(p.text) for p in extra)
-        new_scores = score_on_test_split(out, corpus, exclude=seen)
-        old_scores = score_on_test_split(current, corpus, exclude=seen)
+        new_scores = score_on_test_split(out, compare_on or corpus, exclude=seen)
+        old_scores = score_on_test_split(current, compare_on or corpus, exclude=seen)
         typer.echo(f"on the fixed test split ({new_scores['n']} passages), combined F1 (mean micro-F1 of MiGOF, goals, targets):")
         typer.echo(f"  new      {out.name:<28} {new_scores['combined_f1']:.3f}")
         typer.echo(f"  default  {current.name:<28} {old_scores['combined_f1']:.3f}")

@@ -167,11 +167,12 @@ def test_review_suggest_picks_unsure_passages_and_a_check(first_run):
 def test_a_worse_model_is_not_made_the_default_unless_forced(tmp_path, models_dir):
     default = (models_dir / "DEFAULT").read_text()
     small = REPO / "corpus" / "passages" / "migof_principles.jsonl"  # one file: a weaker model
-    result = runner.invoke(app, ["train", "--corpus", str(small), "--out", str(models_dir / "small")])
+    decide_on = ["--compare-on", str(REPO / "corpus")]
+    result = runner.invoke(app, ["train", "--corpus", str(small), "--out", str(models_dir / "small"), *decide_on])
     assert result.exit_code == 0, result.output
     assert "not made the default" in result.output
     assert (models_dir / "DEFAULT").read_text() == default
-    result = runner.invoke(app, ["train", "--corpus", str(small), "--out", str(models_dir / "small"), "--force"])
+    result = runner.invoke(app, ["train", "--corpus", str(small), "--out", str(models_dir / "small"), "--force", *decide_on])
     assert result.exit_code == 0, result.output
     assert (models_dir / "DEFAULT").read_text().strip() == "small"
     listing = runner.invoke(app, ["models"])
