@@ -21,6 +21,7 @@ import resource
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -233,9 +234,24 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
     )
     pending: dict[Future, tuple] = {}
     splits: dict[str, _Split] = {}
+    # Only a few tasks per worker are in flight: waiting on thousands of futures at once costs
+    # time on every completion. The page ranges and the finishing step of a large document go
+    # to the front of the queue, so that it completes and its memory is freed.
+    # largest files first: a big document's last step runs alone on one core, so it should not
+    # be the last thing the batch does (the tables' order does not depend on this one)
+    by_size = sorted(work, key=lambda item: -_file_size(item.path))
+    queue: deque[tuple[Callable, tuple, tuple]] = deque(
+        (jobs.start, (str(item.path), item.sha256), ("start", item)) for item in by_size
+    )
+    in_flight = max(2, settings.workers * 3)
 
     def schedule(function: Callable, args: tuple, key: tuple) -> None:
-        pending[pool.schedule(function, args=args, timeout=settings.timeout_per_file)] = key
+        queue.appendleft((function, args, key))
+
+    def fill() -> None:
+        while queue and len(pending) < in_flight:
+            function, args, key = queue.popleft()
+            pending[pool.schedule(function, args=args, timeout=settings.timeout_per_file)] = key
 
     def outcome(future: Future) -> Any:
         try:
@@ -244,8 +260,7 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
             return exc
 
     try:
-        for item in work:
-            schedule(jobs.start, (str(item.path), item.sha256), ("start", item))
+        fill()
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
@@ -285,6 +300,7 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
                             # a range that failed in its worker is tried again by the next run
                             shard = {**shard, "errors": shard["errors"] + split.problems, "cache": False}
                     store(item, shard)
+            fill()
     except BaseException:
         pool.stop()
         raise
@@ -292,6 +308,13 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
         pool.close()
     finally:
         pool.join()
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _run_dask(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store: Store) -> None:
