@@ -46,6 +46,8 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_figures_speed.py
 	$(BIN)/python benchmarks/bench_figures_quantulum.py
 	$(BIN)/python benchmarks/quantity_specs.py
+	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
