@@ -234,18 +234,19 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
     )
     pending: dict[Future, tuple] = {}
     splits: dict[str, _Split] = {}
-    # Only a few tasks per worker are in flight: waiting on thousands of futures at once costs
-    # time on every completion. The page ranges and the finishing step of a large document go
-    # to the front of the queue, so that it completes and its memory is freed.
-    # largest files first: a big document's last step runs alone on one core, so it should not
-    # be the last thing the batch does (the tables' order does not depend on this one)
+    # Largest files first: a big document's last step runs alone on one core, so it should not
+    # be the last thing the batch does (the order of the tables does not depend on this one).
     by_size = sorted(work, key=lambda item: -_file_size(item.path))
     queue: deque[tuple[Callable, tuple, tuple]] = deque(
         (jobs.start, (str(item.path), item.sha256), ("start", item)) for item in by_size
     )
+    # Only a few tasks per worker are in flight: waiting on thousands of futures at once costs
+    # time on every completion.
     in_flight = max(2, settings.workers * 3)
 
     def schedule(function: Callable, args: tuple, key: tuple) -> None:
+        # the page ranges and the last step of a large document go to the front of the queue,
+        # so that it completes and its memory is freed
         queue.appendleft((function, args, key))
 
     def fill() -> None:

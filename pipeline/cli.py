@@ -95,6 +95,7 @@ def run(
         raise _fail(f"--format takes csv or xlsx, not {', '.join(sorted(set(formats) - {'csv', 'xlsx'}))}")
     if force and (out / SHARDS).exists():
         shutil.rmtree(out / SHARDS)
+    version = pipeline_version(folder)  # hashes the model file: once
     settings = BatchSettings(
         workers=workers or default_workers(),
         backend="dask" if dask else "pool",
@@ -109,9 +110,9 @@ def run(
             inputs,
             out,
             jobs=DocumentJobs(str(folder), range_pages),
-            version=pipeline_version(folder),
+            version=version,
             settings=settings,
-            extra_manifest={"model": str(folder), "model_version": pipeline_version(folder)},
+            extra_manifest={"model": str(folder), "model_version": version},
             review_choices=_review_choices() if "xlsx" in formats else None,
         )
     except KeyboardInterrupt:

@@ -54,16 +54,27 @@ def clean_labels(
     )
     goal_labels = [normalise_sdg_label(label) for label in goals if label.strip()]
     for label in migof_labels:
-        if label not in taxonomy.migof:
-            raise CorpusError(f"{where}: unknown MiGOF label {label!r}")
+        if not is_known("migof", label, taxonomy):
+            raise CorpusError(f"{where}: unknown {LABEL_KINDS['migof']} {label!r}")
     for label in target_labels:
-        if label not in taxonomy.targets:
-            raise CorpusError(f"{where}: unknown SDG target {label!r}")
+        if not is_known("sdg_targets", label, taxonomy):
+            raise CorpusError(f"{where}: unknown {LABEL_KINDS['sdg_targets']} {label!r}")
         goal_labels.append(taxonomy.goal_of(label))
     for label in goal_labels:
-        if label not in taxonomy.goals:
-            raise CorpusError(f"{where}: unknown SDG goal {label!r}")
+        if not is_known("sdg_goals", label, taxonomy):
+            raise CorpusError(f"{where}: unknown {LABEL_KINDS['sdg_goals']} {label!r}")
     return migof_labels, tuple(dict.fromkeys(goal_labels)), target_labels
+
+
+LABEL_KINDS = {"migof": "MiGOF label", "sdg_goals": "SDG goal", "sdg_targets": "SDG target"}
+
+
+def is_known(field: str, label: str, taxonomy: Taxonomy) -> bool:
+    """Whether one label of a tag field (`migof`, `sdg_goals`, `sdg_targets`) is in the taxonomy;
+    SDG labels are accepted with or without their `SDG ` prefix."""
+    if field == "migof":
+        return label.strip() in taxonomy.migof
+    return normalise_sdg_label(label) in (taxonomy.targets if field == "sdg_targets" else taxonomy.goals)
 
 
 def read_jsonl(path: Path, taxonomy: Taxonomy | None = None) -> Iterator[LabelledPassage]:
@@ -178,12 +189,11 @@ def read_reviewed(path: Path, taxonomy: Taxonomy | None = None) -> list[Labelled
         labels: dict[str, list[str]] = {}
         for field, column in zip(("migof", "sdg_goals", "sdg_targets"), columns, strict=True):
             labels[field] = split_labels(unsafe_cell(row.get(column, ""))) if column else []
-            for label in labels[field]:
-                try:
-                    clean_labels(*(([label] if f == field else []) for f in ("migof", "sdg_goals", "sdg_targets")), taxonomy, where="")
-                except CorpusError:
-                    kind = {"migof": "MiGOF label", "sdg_goals": "SDG goal", "sdg_targets": "SDG target"}[field]
-                    problems.append(f"{where}, column {column}: unknown {kind} {label!r}")
+            problems.extend(
+                f"{where}, column {column}: unknown {LABEL_KINDS[field]} {label!r}"
+                for label in labels[field]
+                if not is_known(field, label, taxonomy)
+            )
         if problems:
             continue
         migof, goals, targets = clean_labels(labels["migof"], labels["sdg_goals"], labels["sdg_targets"], taxonomy, where=where)

@@ -1,9 +1,9 @@
 """One document through every stage, as plain data: the units of work of a batch worker.
 
-`process_document` reads a PDF, cuts it into passages, tags them and returns the rows of the
-tables. `DocumentJobs` does the same in steps, so that a large document is read as page ranges
-on several cores: `start` reads the first range and finishes a short document at once, `read`
-reads another range, `finish` assembles the ranges and tags. The spaCy pipeline is built once
+`DocumentJobs` reads a PDF, cuts it into passages, tags them and returns the rows of the tables,
+in steps, so that a large document is read as page ranges on several cores: `start` reads the
+first range and finishes a short document at once, `read` reads another range, `finish`
+assembles the ranges and tags. The spaCy pipeline is built once
 per process and kept.
 """
 
@@ -21,7 +21,7 @@ from spacy.language import Language
 
 from . import __version__
 from .classify import default_model_dir
-from .extract import PageBatch, assemble, detect_language, extract, read_pages
+from .extract import PageBatch, assemble, detect_language, read_pages
 from .io import error_row, figure_rows, passage_row, table_rows
 from .nlp import build_nlp, spacy_model_name, tag_passages
 from .records import Document, Problem, TaggedPassage
@@ -47,12 +47,6 @@ def pipeline_version(model_dir: Path) -> str:
     digest.update(labels_hash().encode())
     digest.update(spacy_model_name().encode())
     return f"{__version__}-{digest.hexdigest()[:12]}"
-
-
-def process_document(path: str, sha256: str, *, model_dir: str) -> dict[str, Any]:
-    """Extract, segment and tag one PDF; return its table rows and problems."""
-    started = time.perf_counter()
-    return tag_document(extract(Path(path)), model_dir, started)
 
 
 @dataclass(frozen=True)
