@@ -31,6 +31,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .passage_doc import text_of
 from .taxonomy import labels_hash
 
 log = logging.getLogger(__name__)
@@ -149,17 +150,26 @@ class TrainedModel:
     # learns from them, and a reviewed passage met again gets the reviewer's labels outright.
     reviewed: dict[str, list[str]] | None = None
 
-    def raw_scores(self, texts: list[str]) -> np.ndarray:
+    def features(self, texts: list[str]):
+        """The sparse feature rows of the texts (word TF-IDF block first, then characters)."""
+        return self.estimator.named_steps["features"].transform(texts)
+
+    def raw_scores(self, texts: list[str], features=None) -> np.ndarray:
         """The estimator's own probabilities: ranked well, but not calibrated (balanced class
-        weights push every label's probability up)."""
+        weights push every label's probability up). Pass `features` to reuse rows already made."""
         if not texts:
             return np.zeros((0, len(self.keys)))
-        return np.asarray(self.estimator.predict_proba(texts))
+        rows = self.features(texts) if features is None else features
+        # One product with all the one-vs-rest coefficients stacked: the same numbers as
+        # `predict_proba`, without its per-estimator input checks (most of its time on a batch).
+        coefficients, intercepts = self._stacked()
+        decision = np.asarray(rows @ coefficients.T) + intercepts
+        return 1.0 / (1.0 + np.exp(-decision))
 
-    def scores(self, texts: list[str]) -> np.ndarray:
+    def scores(self, texts: list[str], features=None) -> np.ndarray:
         """Calibrated probability per passage (rows) and label key (columns); a reviewed
         passage scores 1 for the reviewer's labels and 0 for the rest."""
-        scores = calibrate(self.raw_scores(texts), self.keys, self.calibration)
+        scores = calibrate(self.raw_scores(texts, features), self.keys, self.calibration)
         if self.reviewed:
             from .corpus import text_hash
 
@@ -171,41 +181,75 @@ class TrainedModel:
                     scores[row, [column[key] for key in labels if key in column]] = 1.0
         return scores
 
-    def evidence(self, texts: list[str], *, top: int = 3) -> list[dict[str, list[str]]]:
-        """For each passage and label key: the words that pushed its score up most."""
-        features = self.estimator.named_steps["features"]
-        word_vectorizer = dict(features.transformer_list)["words"]
-        names = word_vectorizer.get_feature_names_out()
-        matrix = word_vectorizer.transform(texts)
-        weights = self._word_weights(len(names))
+    def evidence(
+        self,
+        texts: list[str],
+        *,
+        top: int = 3,
+        features=None,
+        wanted: np.ndarray | None = None,
+    ) -> list[dict[str, list[str]]]:
+        """For each passage and label key: the words that pushed its score up most.
+
+        `wanted` (passages x keys, boolean) limits the work to the keys that can still become a
+        tag; the others get no entry.
+        """
+        names = self._word_names()
+        rows = self.features(texts) if features is None else features
+        # the word block comes first in the FeatureUnion
+        matrix = rows[:, : len(names)].tocsr()
+        weights = self._stacked()[0][:, : len(names)]
         result: list[dict[str, list[str]]] = []
         for row in range(matrix.shape[0]):
-            vector = matrix.getrow(row)
-            if vector.nnz == 0:
+            start, end = matrix.indptr[row], matrix.indptr[row + 1]
+            columns = np.flatnonzero(wanted[row]) if wanted is not None else np.arange(len(self.keys))
+            if start == end or columns.size == 0:
                 result.append({})
                 continue
-            contributions = weights[:, vector.indices] * vector.data
+            indices, values = matrix.indices[start:end], matrix.data[start:end]
+            contributions = weights[np.ix_(columns, indices)] * values
             # one sort for all keys at once: a Python loop of one sort per key was the
             # costliest step of tagging
             order = np.argsort(-contributions, axis=1)[:, :top]
             best = np.take_along_axis(contributions, order, axis=1)
-            words = names[vector.indices[order]]
+            words = names[indices[order]]
             result.append(
-                {key: [str(w) for w, c in zip(words[k], best[k], strict=True) if c > 0] for k, key in enumerate(self.keys)}
+                {
+                    self.keys[k]: [str(w) for w, c in zip(words[i], best[i], strict=True) if c > 0]
+                    for i, k in enumerate(columns)
+                }
             )
         return result
 
-    def _word_weights(self, n_words: int) -> np.ndarray:
-        # The word block comes first in the FeatureUnion, so its coefficients are the first
-        # n_words columns of each one-vs-rest estimator.
-        cached = getattr(self, "_weights_cache", None)
+    def _word_names(self) -> np.ndarray:
+        cached = getattr(self, "_names_cache", None)
         if cached is None:
-            classifier = self.estimator.named_steps["classifier"]
-            cached = np.vstack(
-                [estimator.coef_[0, :n_words] for estimator in classifier.estimators_]
-            )
-            self._weights_cache = cached
+            words = dict(self.estimator.named_steps["features"].transformer_list)["words"]
+            cached = self._names_cache = words.get_feature_names_out()
         return cached
+
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
+        """The one-vs-rest coefficients as one (keys x features) matrix, and the intercepts."""
+        cached = getattr(self, "_stacked_cache", None)
+        if cached is None:
+            estimators = self.estimator.named_steps["classifier"].estimators_
+            width = next(e.coef_.shape[1] for e in estimators if hasattr(e, "coef_"))
+            coefficients = np.vstack([_coefficients(e, width) for e in estimators])
+            intercepts = np.array([_intercept(e) for e in estimators])
+            cached = self._stacked_cache = (coefficients, intercepts)
+        return cached
+
+
+def _coefficients(binary, width: int) -> np.ndarray:
+    # one-vs-rest keeps a constant predictor for a label that had no negatives (or no
+    # positives) in training; it reads no features
+    return binary.coef_[0] if hasattr(binary, "coef_") else np.zeros(width, dtype=np.float32)
+
+
+def _intercept(binary) -> float:
+    if hasattr(binary, "intercept_"):
+        return float(binary.intercept_[0])
+    return 50.0 if float(np.ravel(binary.y_)[0]) else -50.0
 
 
 def _logit(probabilities: np.ndarray) -> np.ndarray:
@@ -327,13 +371,16 @@ class ModelScore:
 class MigtagClassifier:
     """spaCy component: writes the model's scores to `doc._.migtag_model_scores`."""
 
-    def __init__(self, nlp: Language, name: str, *, model_dir: str | None, top_terms: int) -> None:
+    def __init__(
+        self, nlp: Language, name: str, *, model_dir: str | None, top_terms: int, evidence_reach: float
+    ) -> None:
         self.name = name
         self.model = load_model(model_dir)
         self.top_terms = top_terms
+        self.evidence_reach = evidence_reach
 
     def __call__(self, doc: Doc) -> Doc:
-        self.set_annotations([doc], self.predict([doc.text]))
+        self.set_annotations([doc], self.predict([text_of(doc)]))
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
@@ -347,13 +394,22 @@ class MigtagClassifier:
             yield from self._run(batch)
 
     def _run(self, docs: list[Doc]) -> list[Doc]:
-        self.set_annotations(docs, self.predict([doc.text for doc in docs]))
+        self.set_annotations(docs, self.predict([text_of(doc) for doc in docs]))
         return docs
 
     def predict(self, texts: list[str]) -> list[dict[str, ModelScore]]:
-        """Scores of every label key for each text, vectorised as one batch."""
-        scores = self.model.scores(texts)
-        evidence = self.model.evidence(texts, top=self.top_terms)
+        """Scores of every label key for each text, vectorised as one batch.
+
+        The strongest terms are found only for the keys that can still become a tag: a score
+        that even the largest phrase boost of `migtag_combine` (`evidence_reach`) cannot lift to
+        its threshold is never shown, so its evidence would never be read.
+        """
+        features = self.model.features(texts)
+        scores = self.model.scores(texts, features)
+        thresholds = np.array([self.model.thresholds.get(key, 0.5) for key in self.model.keys])
+        reach = self.evidence_reach
+        wanted = scores + (1.0 - scores) * reach >= thresholds - 1e-9
+        evidence = self.model.evidence(texts, top=self.top_terms, features=features, wanted=wanted)
         result = []
         for row, text_evidence in zip(scores, evidence, strict=True):
             result.append(
@@ -374,9 +430,13 @@ class MigtagClassifier:
 
 
 @Language.factory(
-    "migtag_classifier", default_config={"model_dir": None, "top_terms": 3}
+    "migtag_classifier",
+    # evidence_reach 1.0: terms for every key; build_nlp passes the combine step's largest boost
+    default_config={"model_dir": None, "top_terms": 3, "evidence_reach": 1.0},
 )
 def make_migtag_classifier(
-    nlp: Language, name: str, model_dir: str | None, top_terms: int
+    nlp: Language, name: str, model_dir: str | None, top_terms: int, evidence_reach: float
 ) -> MigtagClassifier:
-    return MigtagClassifier(nlp, name, model_dir=model_dir, top_terms=top_terms)
+    return MigtagClassifier(
+        nlp, name, model_dir=model_dir, top_terms=top_terms, evidence_reach=evidence_reach
+    )

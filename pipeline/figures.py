@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import minibatch
 from text_to_num import text2num
 
+from .passage_doc import text_of
 from .records import Figure
 
 log = logging.getLogger(__name__)
@@ -941,7 +942,7 @@ class FigureExtractor:
         return self._run([doc])[0]._.migtag_figures
 
     def _run(self, docs: list[Doc]) -> list[Doc]:
-        texts = [doc.text for doc in docs]  # spaCy rebuilds it from the tokens on every access
+        texts = [text_of(doc) for doc in docs]
         plans = [self._plan(doc, text) for doc, text in zip(docs, texts, strict=True)]
         wanted = [
             (index, start, end)

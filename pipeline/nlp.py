@@ -18,7 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import classify, figures, rules  # noqa: F401  (registers the factories)
+from . import classify, figures, passage_doc, rules  # noqa: F401  (registers the factories)
 from .classify import ModelScore, split_key
 from .records import Passage, Tag, TaggedPassage
 from .rules import RuleHit
@@ -80,9 +80,11 @@ def combine(
         if text not in evidence:
             evidence.append(text)
     modelled = {split_key(key): value for key, value in scores.items()}
-    candidates = set(explicit) | set(phrases) | set(headings) | set(modelled)
+    # without a rule hit a key is a tag only when its own score clears its threshold
+    candidates = set(explicit) | set(phrases) | set(headings)
+    candidates |= {key for key, model in modelled.items() if model.score >= model.threshold}
     tags: dict[str, dict[str, Tag]] = {field: {} for field in FIELDS}
-    for field, label in candidates:
+    for field, label in sorted(candidates):
         tag = _decide(field, label, explicit, phrases, modelled, settings, headings)
         if tag:
             tags[field][label] = tag
@@ -136,7 +138,10 @@ def _apply_hierarchy(
     taxonomy: Taxonomy,
 ) -> None:
     goals = tags["sdg_goals"]
-    for label, tag in list(tags["sdg_targets"].items()):
+    # Targets a rule found assert their goals first, so whether a model-only target stands
+    # under an asserted goal never depends on the order the candidates came in.
+    ordered = sorted(tags["sdg_targets"].items(), key=lambda item: (item[1].source == "model", item[0]))
+    for label, tag in ordered:
         goal = taxonomy.goal_of(label)
         from_rule = ("sdg_targets", label) in explicit
         if goal not in goals and not from_rule and tag.source == "model":
@@ -188,8 +193,13 @@ def build_nlp(
         config={"parser_model": (spacy_model or spacy_model_name()) if with_parser else None},
     )
     if with_classifier:
+        settings = json.loads(COMBINE_SETTINGS.read_text(encoding="utf-8"))
         nlp.add_pipe(
-            "migtag_classifier", config={"model_dir": str(model_dir) if model_dir else None}
+            "migtag_classifier",
+            config={
+                "model_dir": str(model_dir) if model_dir else None,
+                "evidence_reach": settings["phrase_boost"] * settings["phrase_boost_cap"],
+            },
         )
     nlp.add_pipe("migtag_combine")
     return nlp
@@ -214,5 +224,6 @@ def tag_passages(
 def _doc_of(nlp: Language, passage: Passage) -> Doc:
     # the section path travels on the Doc, so the rules can read the headings above a passage
     doc = nlp.make_doc(passage.text)
+    doc._.migtag_text = passage.text
     doc._.migtag_section = passage.section
     return doc

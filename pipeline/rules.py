@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from .passage_doc import text_of
 from .queries import QueryMatcher
 from .taxonomy import TAXONOMY_DIR, Taxonomy, load_taxonomy
 
@@ -212,7 +213,7 @@ class MigtagRules:
 
     def match(self, doc: Doc) -> list[RuleHit]:
         """Explicit mentions first, then phrase hits, then what the section headings say."""
-        text = doc.text  # spaCy rebuilds it from the tokens on every access
+        text = text_of(doc)
         hits = self.explicit.find(text)
         hits += self.headings.find(doc._.migtag_section)
         for hit in self.queries.match(text):
