@@ -402,16 +402,13 @@ class MigtagClassifier:
 
         The strongest terms are found only for the keys that can still become a tag: a score
         that even the largest phrase boost of `migtag_combine` (`evidence_reach`) cannot lift to
-        its threshold is never shown, so its evidence would never be read (MiGOF categories
-        always get theirs: the best one may be asserted below its threshold).
+        its threshold is never shown, so its evidence would never be read.
         """
         features = self.model.features(texts)
         scores = self.model.scores(texts, features)
         thresholds = np.array([self.model.thresholds.get(key, 0.5) for key in self.model.keys])
         reach = self.evidence_reach
         wanted = scores + (1.0 - scores) * reach >= thresholds - 1e-9
-        # the best MiGOF category may be asserted below its threshold (see nlp._best_migof)
-        wanted[:, [k for k, key in enumerate(self.model.keys) if key.startswith("migof:")]] = True
         evidence = self.model.evidence(texts, top=self.top_terms, features=features, wanted=wanted)
         result = []
         for row, text_evidence in zip(scores, evidence, strict=True):

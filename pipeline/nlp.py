@@ -88,10 +88,6 @@ def combine(
         tag = _decide(field, label, explicit, phrases, modelled, settings, headings)
         if tag:
             tags[field][label] = tag
-    if not tags["migof"]:
-        best = _best_migof(modelled, settings.get("migof_any_min"))
-        if best:
-            tags["migof"][best.label] = best
     _apply_hierarchy(tags, {**headings, **explicit}, taxonomy)
     return {
         field: sorted(tags[field].values(), key=lambda tag: (-tag.score, tag.label))
@@ -134,25 +130,6 @@ def _decide(
         source = "rule+model"
     evidence = tuple(dict.fromkeys(phrase_evidence + list(model.evidence)))
     return Tag(label, boosted, source, evidence)
-
-
-def _best_migof(modelled: dict[tuple[str, str], ModelScore], any_min: float | None) -> Tag | None:
-    """The best MiGOF category of a passage that surely has one, though none clears its own
-    threshold: the chance that at least one applies (the noisy-or of the category scores) is at
-    least `any_min`. Migration passages often spread their score over two or three categories."""
-    migof = sorted(
-        ((model.score, label, model) for (field, label), model in modelled.items() if field == "migof"),
-        key=lambda item: (-item[0], item[1]),
-    )
-    if any_min is None or not migof:
-        return None
-    none_applies = 1.0
-    for score, _, _ in migof:
-        none_applies *= 1.0 - score
-    if 1.0 - none_applies < any_min:
-        return None
-    score, label, model = migof[0]
-    return Tag(label, score, "model", model.evidence)
 
 
 def _apply_hierarchy(

@@ -155,17 +155,6 @@ def test_evidence_is_found_only_for_the_keys_asked_for(small_model):
     assert some == [{"migof:O3": everything[0]["migof:O3"]}, {}]
 
 
-def test_a_passage_surely_about_migration_gets_its_best_category_though_none_clears_its_threshold():
-    spread = {"migof:O1": score(0.30, 0.5), "migof:P3": score(0.25, 0.5), "migof:O3": score(0.05, 0.5)}
-    [tag] = combine([], spread, load_taxonomy(), SETTINGS)["migof"]
-    # 1 - (0.70 * 0.75 * 0.95) = 0.50 >= migof_any_min
-    assert (tag.label, tag.score, tag.source) == ("O1", 0.30, "model")
-    faint = {"migof:O1": score(0.20, 0.5), "migof:P3": score(0.10, 0.5)}
-    assert combine([], faint, load_taxonomy(), SETTINGS)["migof"] == []
-    clear = {"migof:O1": score(0.30, 0.5), "migof:P3": score(0.6, 0.5)}
-    assert [t.label for t in combine([], clear, load_taxonomy(), SETTINGS)["migof"]] == ["P3"]
-
-
 def test_platt_calibration_brings_inflated_scores_down_to_the_base_rate_without_reordering():
     from pipeline.classify import calibrate, fit_calibration
 
