@@ -155,6 +155,26 @@ def test_evidence_is_found_only_for_the_keys_asked_for(small_model):
     assert some == [{"migof:O3": everything[0]["migof:O3"]}, {}]
 
 
+def test_every_asserted_tag_scores_at_least_its_threshold():
+    # the contract: a tag list holds only labels at or above their threshold (a goal may also
+    # be asserted by an asserted target under it)
+    rng = np.random.default_rng(7)
+    keys = ["migof:O1", "migof:O3", "migof:P3", "sdg_goals:10", "sdg_targets:10.7", "sdg_goals:8", "sdg_targets:8.8"]
+    hits = [RuleHit("migof", "O3", "phrase", "return", 0, 6), RuleHit("sdg_targets", "8.8", "phrase", "wages", 9, 14)]
+    for _ in range(200):
+        scores = {key: score(float(rng.uniform(0, 1)), float(rng.uniform(0.1, 0.9))) for key in keys}
+        tags = combine(hits, scores, load_taxonomy(), SETTINGS)
+        for field, tag_list in tags.items():
+            for tag in tag_list:
+                model = scores.get(f"{field}:{tag.label}")
+                by_target = field == "sdg_goals" and any(
+                    load_taxonomy().goal_of(t.label) == tag.label for t in tags["sdg_targets"]
+                )
+                if model is not None and not by_target:
+                    # its own score, raised by phrase evidence where there is some
+                    assert tag.score >= model.threshold, (field, tag, model)
+
+
 def test_platt_calibration_brings_inflated_scores_down_to_the_base_rate_without_reordering():
     from pipeline.classify import calibrate, fit_calibration
 
