@@ -75,7 +75,9 @@ def _key_order(key: str) -> tuple[int, tuple]:
 
 def label_matrix(passages: list[LabelledPassage], keys: list[str]) -> np.ndarray:
     """Rows are passages, columns label keys, 1 where the passage carries the label."""
-    matrix = np.zeros((len(passages), len(keys)), dtype=np.int8)
+    # int64, not int8: scikit-learn 1.9.1's LabelBinarizer (inside OneVsRestClassifier) scrambles
+    # an int8 label matrix (it did for one fold of 1,738 passages: training AUC 0.62)
+    matrix = np.zeros((len(passages), len(keys)), dtype=np.int64)
     index = {key: k for k, key in enumerate(keys)}
     for row, passage in enumerate(passages):
         for field in FIELDS:

@@ -218,3 +218,18 @@ def test_cross_validation_scores_every_passage_with_a_model_that_never_saw_it(mo
     assert seen[0] | seen[1] == {p.id for p in passages}
     assert metrics["n"] == len(passages) and metrics["folds"] == 2
     assert 0.3 < metrics["migof"]["micro"]["f1"] < 1.0
+
+
+def test_the_label_matrix_reaches_one_vs_rest_unscrambled():
+    # scikit-learn's LabelBinarizer scrambled an int8 label matrix for one cross-validation fold
+    from sklearn.model_selection import KFold
+    from sklearn.preprocessing import LabelBinarizer
+
+    from pipeline.train import label_keys, label_matrix
+
+    passages = load_corpus(CORPUS)
+    for train_index, _ in KFold(n_splits=5, shuffle=True, random_state=0).split(passages):
+        train_side = [passages[i] for i in train_index]
+        matrix = label_matrix(train_side, label_keys(train_side, 5))
+        binarized = LabelBinarizer(sparse_output=True).fit_transform(matrix).toarray()
+        assert np.array_equal(binarized, matrix)
