@@ -378,6 +378,7 @@ class MigtagClassifier:
         self.model = load_model(model_dir)
         self.top_terms = top_terms
         self.evidence_reach = evidence_reach
+        self.thresholds = np.array([self.model.thresholds.get(key, 0.5) for key in self.model.keys])
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations([doc], self.predict([text_of(doc)]))
@@ -406,9 +407,7 @@ class MigtagClassifier:
         """
         features = self.model.features(texts)
         scores = self.model.scores(texts, features)
-        thresholds = np.array([self.model.thresholds.get(key, 0.5) for key in self.model.keys])
-        reach = self.evidence_reach
-        wanted = scores + (1.0 - scores) * reach >= thresholds - 1e-9
+        wanted = scores + (1.0 - scores) * self.evidence_reach >= self.thresholds - 1e-9
         evidence = self.model.evidence(texts, top=self.top_terms, features=features, wanted=wanted)
         result = []
         for row, text_evidence in zip(scores, evidence, strict=True):
@@ -416,7 +415,7 @@ class MigtagClassifier:
                 {
                     key: ModelScore(
                         float(row[k]),
-                        self.model.thresholds.get(key, 0.5),
+                        float(self.thresholds[k]),
                         tuple(text_evidence.get(key, ())),
                     )
                     for k, key in enumerate(self.model.keys)

@@ -53,6 +53,11 @@ class MigtagCombine:
         )
         self.taxonomy = load_taxonomy()
 
+    @property
+    def largest_boost(self) -> float:
+        """The most phrase evidence can add to a model score, as a share of what it lacks of 1."""
+        return self.settings["phrase_boost"] * self.settings["phrase_boost_cap"]
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.migtag_tags = combine(
             doc._.migtag_rule_hits or [],
@@ -192,16 +197,16 @@ def build_nlp(
         "migtag_figures",
         config={"parser_model": (spacy_model or spacy_model_name()) if with_parser else None},
     )
+    combiner = nlp.add_pipe("migtag_combine")
     if with_classifier:
-        settings = json.loads(COMBINE_SETTINGS.read_text(encoding="utf-8"))
         nlp.add_pipe(
             "migtag_classifier",
+            before="migtag_combine",
             config={
                 "model_dir": str(model_dir) if model_dir else None,
-                "evidence_reach": settings["phrase_boost"] * settings["phrase_boost_cap"],
+                "evidence_reach": combiner.largest_boost,
             },
         )
-    nlp.add_pipe("migtag_combine")
     return nlp
 
 
