@@ -43,6 +43,7 @@ def load_layout_settings(path: str = str(LAYOUT_SETTINGS)) -> dict:
     """The layout thresholds and word lists, with their regular expressions compiled."""
     settings = json.loads(Path(path).read_text(encoding="utf-8"))
     settings["page_number_res"] = [re.compile(p, re.IGNORECASE) for p in settings["page_number_patterns"]]
+    settings["toc_entry_re"] = re.compile(settings["toc_entry_pattern"], re.IGNORECASE)
     settings["heading_res"] = [re.compile(p) for p in settings["heading_patterns"]]
     settings["list_item_re"] = re.compile(settings["list_item_pattern"])
     return settings
@@ -330,10 +331,43 @@ def reading_order(rows: list[Row], settings: dict) -> list[list[Row]]:
 # -- running headers, footers, page numbers ----------------------------------------------------
 
 
+# i to lxxxix: front-matter page numbers, and no English word but "i"
+_ROMAN_PAGE = r"(?=[ivxl])(?:xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
+
+
 def _row_key(text: str) -> str:
     # digits folded and page numbers at either end dropped: "47700 Federal Register …" on a
-    # left page and "Federal Register … 47701" on a right page are one running line
-    return re.sub(r"\d+", "#", text.lower()).strip("# ")
+    # left page and "Federal Register … 47701" on a right page are one running line, and so are
+    # "Country Review 2021 | vii", "Country Review 2021 | 12" and "12 | Country Review 2021" (front
+    # matter is numbered in roman numerals; left and right pages put the number on either side)
+    key = re.sub(r"\d+", "#", text.lower())
+    key = re.sub(rf"(^|[\s|·•–—-]){_ROMAN_PAGE}$", r"\1#", key)
+    key = re.sub(rf"^{_ROMAN_PAGE}(?=[\s|·•–—-])", "#", key)
+    return key.strip("# |·•–—-")
+
+
+def is_toc_entry(text: str, settings: dict) -> bool:
+    """A table-of-contents line ("Annex 2. Data sources ........ 41"): a list of the
+    document's headings, not prose, so it never becomes a passage."""
+    return bool(settings["toc_entry_re"].search(text))
+
+
+def drop_contents(rows: list[Row], settings: dict) -> list[Row]:
+    """The rows of `rows` (one page, top to bottom) without its table-of-contents lines.
+
+    On a contents page (several such lines) an entry that wraps leaves its first line without
+    leaders: the lines between the first and the last entry go too, and so does the line just
+    above the first entry when it is set like the entries and directly above it.
+    """
+    entries = [k for k, row in enumerate(rows) if is_toc_entry(row.text, settings)]
+    if len(entries) < settings["contents_min_entries"]:
+        return [row for k, row in enumerate(rows) if k not in entries]
+    first, last = entries[0], entries[-1]
+    if first > 0:
+        above, entry = rows[first - 1], rows[first]
+        if abs(above.size - entry.size) < 0.6 and entry.top - above.bottom < entry.size:
+            first -= 1
+    return rows[:first] + [row for row in rows[last + 1 :] if not is_toc_entry(row.text, settings)]
 
 
 def is_page_number(text: str, settings: dict) -> bool:
@@ -916,6 +950,7 @@ def _assemble(path: Path, sha: str, batches: list[PageBatch], name: str) -> Docu
     pages: list[Page] = []
     for item in page_rows:
         rows = drop_running(item.rows, item.height, keys, settings)
+        rows = drop_contents(rows, settings)
         rows, notes = split_footnotes(rows, body_size, item.height, settings) if rows else (rows, {})
         regions = reading_order(rows, settings) if rows else []
         for region in regions:

@@ -167,13 +167,15 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
             r"|(?<!\w)\+\d[\d\s().-]{6,}\d"
             r"|\b\d+(?:-\d+){2,}\b"
             r"|\b[A-Z]+/\d+(?:/[\w.]+)+"
-            r"|\(cid:\d+\)",  # glyph codes of a font without a text map
+            r"|\(cid:\d+\)"  # glyph codes of a font without a text map
+            r"|\b\d{1,4}\s?\(\d{1,4}(?:[-–]\d{1,4})?\)\s?[,:]\s?\d+(?:\s?[-–]\s?\d+)?"  # "49(5), 1216-1233": volume, issue, pages
+            r"|\b(?:https?://|www\.)\S+",  # numbers inside a web address
             re.IGNORECASE,
         ),
         # cheap tests run before the costly expressions above: most passages hold no
         # identifier and no number in words
         maybe_identifier=re.compile(
-            rf"\d[-/]\d|[+/]\d|cid:|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
+            rf"\d[-/]\d|[+/]\d|\d\s?\(\d|cid:|https?:|www\.|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
             re.IGNORECASE,
         ),
         word_triggers=frozenset(
@@ -372,6 +374,8 @@ class FigureFinder:
             return True  # "4 December 2015"
         if plain and re.search(r"[+]\s?$", before):
             return True  # phone numbers
+        if plain and re.search(r"\b[A-Z]{2,6}\s?$", before) and re.match(r"^\s?:", after_text):
+            return True  # "SOP 2:", "KPI 3:": the label of an item, not a figure
         if (
             plain
             and re.search(r"\b(?:under|below|over|above|aged)\s+$", before, re.IGNORECASE)

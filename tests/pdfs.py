@@ -2,7 +2,9 @@
 
 A page is a list of elements: `("heading", text)`, `("para", text)`, `("para", text, marker)`
 (a paragraph citing a footnote with a raised marker), `("columns", [texts], n)`, `("table", rows)`
-and `("footnote", marker, text)`. Every page gets a running header and a footer
+`("contents", [(title, page)])` (table-of-contents lines with dot leaders; a "\n" in a title
+wraps it) and
+`("footnote", marker, text)`. Every page gets a running header and a footer
 with its page number, in the style the test asks for.
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 Element = tuple
+_ROMAN = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
 
 
 class ReportPDF(FPDF):
@@ -35,7 +38,13 @@ class ReportPDF(FPDF):
         self.set_font("Helvetica", size=8)
         self.set_xy(56, self.h - 34)
         number = self.page_no()
-        text = {"bare": f"{number}", "of": f"Page {number} of {{nb}}", "dash": f"- {number} -"}[self.footer_style]
+        text = {
+            "bare": f"{number}",
+            "of": f"Page {number} of {{nb}}",
+            "dash": f"- {number} -",
+            # front matter numbered in roman numerals after the report's name, as national reviews do
+            "titled-roman": f"Voluntary National Review 2021 | {_ROMAN[number]}",
+        }[self.footer_style]
         self.cell(0, 10, text, align="C")
 
 
@@ -101,6 +110,20 @@ def draw_report(
                         cells = table.row()
                         for cell in row:
                             cells.cell(cell)
+                pdf.ln(body_size)
+            elif kind == "contents":
+                # table-of-contents lines: a title, dot leaders, its page number
+                pdf.set_font("Helvetica", size=body_size)
+                for title, page in element[1]:
+                    *wrapped, title = title.split("\n")  # an entry too long for one line
+                    for line in wrapped:
+                        pdf.set_x(56)
+                        pdf.cell(text_width, body_size * 1.25, line)
+                        pdf.ln(body_size * 1.25)
+                    pdf.set_x(56)
+                    leaders = "." * int((text_width - pdf.get_string_width(f"{title}  {page}")) / pdf.get_string_width("."))
+                    pdf.cell(text_width, body_size * 1.6, f"{title} {leaders} {page}")
+                    pdf.ln(body_size * 1.6)
                 pdf.ln(body_size)
             elif kind == "footnote":
                 footnotes.append((element[1], element[2]))

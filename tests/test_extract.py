@@ -60,6 +60,35 @@ def test_single_column_with_running_header_footer_and_page_numbers(tmp_path, foo
     assert len(passages) == len(P)
 
 
+def test_chart_labels_without_words_are_not_passages(tmp_path):
+    pages = [[("para", P[0]), ("para", "45 39 40"), ("para", "0.0% 2004 2010 2016")], [("para", P[1])]]
+    passages = list(segment(extract(draw_report(tmp_path / "chart.pdf", pages))))
+    assert [fold(p.text) for p in passages] == [fold(P[0]), fold(P[1])]
+
+
+def test_contents_lines_and_roman_numbered_footers_never_become_passages(tmp_path):
+    contents = [
+        ("Figure 1. Returns assisted by the programme, by country of origin and\nyear of return", "iii"),
+        ("1. Migration governance", "2"),
+        ("2. Partnerships with civil society and the\nprivate sector in the three provinces", "7"),
+        ("Annex 2. Data sources", "11"),
+    ]
+    pages = [
+        [("heading", "Contents"), ("contents", contents)],
+        [("para", P[0]), ("para", P[1])],
+        [("para", P[2]), ("para", P[3])],
+        [("para", P[4]), ("para", P[5])],
+    ]
+    document = extract(draw_report(tmp_path / "review.pdf", pages, footer="titled-roman"))
+    passages = list(segment(document))
+    assert_recovered(passages, P)
+    for passage in passages:
+        assert "Voluntary National Review" not in passage.text
+        assert "...." not in passage.text
+        assert not re.search(r"Data sources|country of origin and|civil society and the", passage.text)
+    assert len(passages) == len(P)
+
+
 def test_headings_give_each_passage_its_section_path(tmp_path):
     pages = [
         [("heading", "PRINCIPLE 1: ADHERENCE TO INTERNATIONAL STANDARDS"), ("para", P[0])],

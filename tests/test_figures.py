@@ -65,6 +65,9 @@ def test_values_kinds_units_and_qualifiers(rules_nlp, text, expected):
         "This is the 21st session.",
         "It was adopted by resolution no. 1270 of the Council.",
         "COVID-19 closed borders.",
+        "Mendez, L. (2019). Case work with returnees. Journal of Social Work, 49(5), 1216-1233.",
+        "Available at https://publications.iom.int/books/world-migration-report-2024 and www.un.org/2030.",
+        "SOP 2: Sudan as a country of return.",
     ],
 )
 def test_not_figures(rules_nlp, text):
