@@ -169,13 +169,14 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
             r"|\b[A-Z]+/\d+(?:/[\w.]+)+"
             r"|\(cid:\d+\)"  # glyph codes of a font without a text map
             r"|\b\d{1,4}\s?\(\d{1,4}(?:[-–]\d{1,4})?\)\s?[,:]\s?\d+(?:\s?[-–]\s?\d+)?"  # "49(5), 1216-1233": volume, issue, pages
-            r"|\b(?:https?://|www\.)\S+",  # numbers inside a web address
+            r"|\b(?:https?://|www\.)\S+"  # numbers inside a web address
+            r"|\b\d+:\d+\b",  # ratios and times: "1:3286", "10:30"
             re.IGNORECASE,
         ),
         # cheap tests run before the costly expressions above: most passages hold no
         # identifier and no number in words
         maybe_identifier=re.compile(
-            rf"\d[-/]\d|[+/]\d|\d\s?\(\d|cid:|https?:|www\.|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
+            rf"\d[-/:]\d|[+/]\d|\d\s?\(\d|cid:|https?:|www\.|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
             re.IGNORECASE,
         ),
         word_triggers=frozenset(
@@ -374,6 +375,8 @@ class FigureFinder:
             return True  # "4 December 2015"
         if plain and re.search(r"[+]\s?$", before):
             return True  # phone numbers
+        if plain and re.search(r"\b(?:under|over)-$", before, re.IGNORECASE):
+            return True  # "under-5 mortality": the name of an age group
         if plain and re.search(r"\b[A-Z]{2,6}\s?$", before) and re.match(r"^\s?:", after_text):
             return True  # "SOP 2:", "KPI 3:": the label of an item, not a figure
         if (
@@ -415,6 +418,9 @@ class FigureFinder:
         # the next words, footnote markers dropped ("returnees12")
         following = [w.rstrip("0123456789").lower() for w in re.findall(r"[A-Za-z][\w-]*", after_text[:60])[:3]]
         next_word = following[0] if following else ""
+        before = text[: match.start()][-40:]
+        if self.vocab.not_before.search(before) or re.search(r"\b(?:under|over)-$", before, re.IGNORECASE):
+            return None  # "phase two of the road", "under-five mortality"
         if kind == "count" and not match["scale"] and value < 1000:
             # A number word is a figure only when it counts things: "twelve countries", "seven
             # member states", not "one of the", "six months" or "two thirds" (a fraction).
@@ -430,8 +436,6 @@ class FigureFinder:
                 return None
             if noun in self.durations:
                 return None
-        if self.vocab.not_before.search(text[: match.start()][-40:]):
-            return None
         return Candidate(match.start(), end, float(value), kind, unit)
 
     # -- context --------------------------------------------------------------------------

@@ -68,6 +68,9 @@ def test_values_kinds_units_and_qualifiers(rules_nlp, text, expected):
         "Mendez, L. (2019). Case work with returnees. Journal of Social Work, 49(5), 1216-1233.",
         "Available at https://publications.iom.int/books/world-migration-report-2024 and www.un.org/2030.",
         "SOP 2: Sudan as a country of return.",
+        "The under-five mortality rate and the under-5 mortality ratio both fell.",
+        "Work on phase two of the road began.",
+        "The pharmacist to patient ratio of 1:3286 was not met.",
     ],
 )
 def test_not_figures(rules_nlp, text):
