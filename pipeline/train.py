@@ -368,7 +368,7 @@ MiGOF top-1 accuracy: cross-validated {cv.get('migof_top1_accuracy', 0):.3f}, te
 - Trained on passages written for this project: phrasing far from it (other registers, other
   languages, OCR noise) scores lower. Review before you count.
 - Most of the corpus is about migration; general development text with no migration angle (the
-  `sdg_dev_*` files, goals 8 and 10 above all) came late and scores lower: see
+  `sdg_dev*` files, goals 8 and 10 above all) came late and scores lower: see
   `benchmarks/RESULTS.md` for the model measured on it before it was trained on it.
 - Labels were reviewed once where a cross-validated model disagreed confidently (`corpus/README.md`,
   "Label reviews"): every change moved a label towards the model, so cross-validated scores since
