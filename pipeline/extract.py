@@ -360,14 +360,15 @@ def drop_contents(rows: list[Row], settings: dict) -> list[Row]:
     above the first entry when it is set like the entries and directly above it.
     """
     entries = [k for k, row in enumerate(rows) if is_toc_entry(row.text, settings)]
-    if len(entries) < settings["contents_min_entries"]:
-        return [row for k, row in enumerate(rows) if k not in entries]
-    first, last = entries[0], entries[-1]
-    if first > 0:
-        above, entry = rows[first - 1], rows[first]
-        if abs(above.size - entry.size) < 0.6 and entry.top - above.bottom < entry.size:
-            first -= 1
-    return rows[:first] + [row for row in rows[last + 1 :] if not is_toc_entry(row.text, settings)]
+    dropped = set(entries)
+    if len(entries) >= settings["contents_min_entries"]:
+        first, last = entries[0], entries[-1]
+        if first > 0:
+            above, entry = rows[first - 1], rows[first]
+            if abs(above.size - entry.size) < 0.6 and entry.top - above.bottom < entry.size:
+                first -= 1
+        dropped.update(range(first, last + 1))
+    return [row for k, row in enumerate(rows) if k not in dropped]
 
 
 def is_page_number(text: str, settings: dict) -> bool:

@@ -375,7 +375,7 @@ class FigureFinder:
             return True  # "4 December 2015"
         if plain and re.search(r"[+]\s?$", before):
             return True  # phone numbers
-        if plain and re.search(r"\b(?:under|over)-$", before, re.IGNORECASE):
+        if plain and _AGE_GROUP_NAME.search(before):
             return True  # "under-5 mortality": the name of an age group
         if plain and re.search(r"\b[A-Z]{2,6}\s?$", before) and re.match(r"^\s?:", after_text):
             return True  # "SOP 2:", "KPI 3:": the label of an item, not a figure
@@ -419,7 +419,7 @@ class FigureFinder:
         following = [w.rstrip("0123456789").lower() for w in re.findall(r"[A-Za-z][\w-]*", after_text[:60])[:3]]
         next_word = following[0] if following else ""
         before = text[: match.start()][-40:]
-        if self.vocab.not_before.search(before) or re.search(r"\b(?:under|over)-$", before, re.IGNORECASE):
+        if self.vocab.not_before.search(before) or _AGE_GROUP_NAME.search(before):
             return None  # "phase two of the road", "under-five mortality"
         if kind == "count" and not match["scale"] and value < 1000:
             # A number word is a figure only when it counts things: "twelve countries", "seven
@@ -535,6 +535,10 @@ class FigureFinder:
             return int(right_after.group(1))  # "9 per cent in 2019"
         before = [year for position, year in years if position < candidate.start]
         return before[-1] if before else years[0][1]
+
+
+# "under-5", "under-five", "over-65s": a number glued to "under-" names an age group
+_AGE_GROUP_NAME = re.compile(r"\b(?:under|over)-$", re.IGNORECASE)
 
 
 def share_range_counted(figures: list[Figure]) -> list[Figure]:
