@@ -30,7 +30,9 @@ from .classify import (
     calibrate,
     compact,
     fit_calibration,
+    lift_goals,
     make_estimator,
+    raw_probabilities,
     save_model,
 )
 from .corpus import corpus_files, files_digest, split_of, text_hash
@@ -49,10 +51,11 @@ class TrainSettings:
 
     min_examples: int = 5
     folds: int = 5
-    c: float = 8.0
+    c: float = 1.0
     seed: int = 0
     n_jobs: int = -1
     target_texts: bool = True  # learn from the official target texts as well
+    goals_from_targets: bool = True  # a goal scores at least its best target (`lift_goals`)
     threshold_grid: tuple[float, ...] = tuple(round(x, 2) for x in np.arange(0.05, 0.91, 0.025))
 
 
@@ -176,7 +179,7 @@ def _fit_and_score(
     train_texts: list[str], train_truth: np.ndarray, held_texts: list[str], settings: TrainSettings
 ) -> np.ndarray:
     estimator = make_estimator(c=settings.c, seed=settings.seed).fit(train_texts, train_truth)
-    return np.asarray(estimator.predict_proba(held_texts))
+    return raw_probabilities(estimator, held_texts)
 
 
 def fit_model(
@@ -215,6 +218,8 @@ def fit_model(
     calibration = fit_calibration(truth, oof, keys)
     brier_raw = _mean_brier(truth, oof)
     oof = calibrate(oof, keys, calibration)
+    if settings.goals_from_targets:
+        oof = lift_goals(oof, keys)
     thresholds = tune_thresholds(truth, oof, keys, settings.threshold_grid)
     cv_metrics = score_matrix(truth, oof, keys, thresholds)
     cv_metrics["brier"] = {"raw": brier_raw, "calibrated": _mean_brier(truth, oof)}
@@ -224,7 +229,12 @@ def fit_model(
         )
     )
     model = TrainedModel(
-        estimator=estimator, keys=keys, thresholds=thresholds, name=name, calibration=calibration
+        estimator=estimator,
+        keys=keys,
+        thresholds=thresholds,
+        name=name,
+        calibration=calibration,
+        goals_from_targets=settings.goals_from_targets,
     )
     return model, cv_metrics
 
@@ -323,15 +333,20 @@ def model_card(metrics: dict, manifest: dict, passages: list[LabelledPassage]) -
         if metrics.get("n_reviewed")
         else ""
     )
+    lift_line = (
+        "; a goal then scores at least as high as its best target"
+        if manifest["settings"].get("goals_from_targets")
+        else ""
+    )
     sources = "\n".join(f"- `{path}` (sha256 `{digest[:12]}…`)" for path, digest in manifest["sources"].items())
     return f"""# Model card: {metrics['model']}
 
 A multi-label classifier for MiGOF categories, SDG goals and SDG targets: word (1-2-gram) and
-character (3-5-gram) TF-IDF features into one-vs-rest logistic regressions with balanced class
-weights. Scores are calibrated per label by Platt scaling fitted on {manifest['settings']['folds']}-fold
-out-of-fold scores (mean Brier score {cv.get('brier', {}).get('raw', 0):.4f} raw,
-{cv.get('brier', {}).get('calibrated', 0):.4f} calibrated), and each label has one threshold tuned on
-the same calibrated out-of-fold scores.
+character (3-5-gram) TF-IDF features into one-vs-rest linear SVMs with balanced class weights
+(C = {manifest['settings']['c']}). Their margins are calibrated into probabilities per label by Platt
+scaling fitted on {manifest['settings']['folds']}-fold out-of-fold scores (mean Brier score
+{cv.get('brier', {}).get('raw', 0):.4f} raw, {cv.get('brier', {}).get('calibrated', 0):.4f} calibrated){lift_line}, and each
+label has one threshold tuned on the same calibrated out-of-fold scores.
 Used inside migtag together with explicit-mention and phrase rules (see `migtag explain`).
 
 ## Data

@@ -139,11 +139,32 @@ def test_a_goal_asserted_by_one_target_rule_holds_its_model_only_targets_whateve
     assert results[0] == results[1]
 
 
-def test_stacked_scores_are_the_estimators_own_probabilities(small_model):
+def test_stacked_scores_are_the_estimators_own_margins(small_model):
     model = load_model(small_model[0])
     texts = [p.text for p in load_corpus(CORPUS)[1:60:4]] + ["", "Goal 8."]
-    expected = np.asarray(model.estimator.predict_proba(texts))
-    assert np.allclose(model.raw_scores(texts), expected, atol=1e-9)
+    margins = np.asarray(model.estimator.decision_function(texts))
+    assert np.allclose(model.raw_scores(texts), 1 / (1 + np.exp(-margins)), atol=1e-9)
+
+
+def test_a_goal_scores_at_least_its_best_target():
+    from pipeline.classify import lift_goals
+
+    keys = ["migof:O3", "sdg_goals:8", "sdg_goals:10", "sdg_targets:8.8", "sdg_targets:8.7", "sdg_targets:10.c"]
+    scores = np.array([[0.9, 0.2, 0.7, 0.6, 0.3, 0.1], [0.1, 0.5, 0.1, 0.2, 0.4, 0.0]])
+    lifted = lift_goals(scores, keys)
+    assert lifted.tolist() == [[0.9, 0.6, 0.7, 0.6, 0.3, 0.1], [0.1, 0.5, 0.1, 0.2, 0.4, 0.0]]
+    assert scores[0, 1] == 0.2  # the input is left as it was
+
+
+def test_a_trained_model_lifts_its_goals(small_model):
+    model = load_model(small_model[0])
+    assert model.goals_from_targets
+    texts = [p.text for p in load_corpus(CORPUS)[::40]]
+    scores = model.scores(texts)
+    for k, key in enumerate(model.keys):
+        goal = "sdg_goals:" + key.split(":")[1].split(".")[0]
+        if key.startswith("sdg_targets:") and goal in model.keys:
+            assert np.all(scores[:, model.keys.index(goal)] >= scores[:, k])
 
 
 def test_evidence_is_found_only_for_the_keys_asked_for(small_model):
