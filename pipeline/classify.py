@@ -16,7 +16,9 @@ import os
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import skops.io as sio
@@ -85,6 +87,7 @@ class ModelError(RuntimeError):
     """A model folder that cannot be used: missing, untrusted or built for other labels."""
 
 
+@lru_cache(maxsize=4096)  # a few hundred keys, split for every passage
 def split_key(key: str) -> tuple[str, str]:
     """`"sdg_targets:10.7"` -> `("sdg_targets", "10.7")`."""
     field, label = key.split(":", 1)
@@ -194,8 +197,9 @@ class TrainedModel:
         rows = self.features(texts) if features is None else features
         # One product with all the one-vs-rest coefficients stacked: the same margins as
         # `decision_function`, without its per-estimator input checks (most of its time on a batch).
-        coefficients, intercepts = self._stacked()
-        decision = np.asarray(rows @ coefficients.T) + intercepts
+        # in single precision, like the stored coefficients: a double-precision product
+        # converted the whole coefficient matrix on every batch (5x slower)
+        decision = np.asarray(rows.astype(np.float32) @ self._by_feature(), dtype=float) + self._stacked()[1]
         return 1.0 / (1.0 + np.exp(-decision))
 
     def scores(self, texts: list[str], features=None) -> np.ndarray:
@@ -260,6 +264,14 @@ class TrainedModel:
         if cached is None:
             words = dict(self.estimator.named_steps["features"].transformer_list)["words"]
             cached = self._names_cache = words.get_feature_names_out()
+        return cached
+
+    def _by_feature(self) -> np.ndarray:
+        """The stacked coefficients as a contiguous (features x keys) matrix: a transposed view
+        was copied on every product."""
+        cached = getattr(self, "_by_feature_cache", None)
+        if cached is None:
+            cached = self._by_feature_cache = np.ascontiguousarray(self._stacked()[0].T)
         return cached
 
     def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
@@ -395,13 +407,21 @@ def _read_reviewed(path: Path) -> dict[str, list[str]] | None:
     return {str(k): [str(x) for x in v] for k, v in data.items()}
 
 
-@dataclass(frozen=True)
-class ModelScore:
-    """The model's score for one label of one passage, with its threshold and strongest terms."""
+class ModelScore(NamedTuple):
+    """The model's score for one label of one passage, with its threshold and strongest terms.
+
+    A named tuple, not a dataclass: one is made for every label of every passage, and a frozen
+    dataclass took most of the classifier step's own time to build them.
+    """
 
     score: float
     threshold: float
     evidence: tuple[str, ...]
+
+
+# the rule hits whose evidence raises a model score in `migtag_combine` (explicit mentions and
+# headings tag outright, whatever the model says)
+BOOSTING_HITS = frozenset({"phrase", "query"})
 
 
 class MigtagClassifier:
@@ -415,8 +435,11 @@ class MigtagClassifier:
         self.top_terms = top_terms
         self.evidence_reach = evidence_reach
         self.thresholds = np.array([self.model.thresholds.get(key, 0.5) for key in self.model.keys])
+        self.column = {key: k for k, key in enumerate(self.model.keys)}
 
     def __call__(self, doc: Doc) -> Doc:
+        # one passage (`migtag explain`): terms for every key within reach, so near misses
+        # show theirs too; the tags are the same as in a batch
         self.set_annotations([doc], self.predict([text_of(doc)]))
         return doc
 
@@ -431,33 +454,43 @@ class MigtagClassifier:
             yield from self._run(batch)
 
     def _run(self, docs: list[Doc]) -> list[Doc]:
-        self.set_annotations(docs, self.predict([text_of(doc) for doc in docs]))
+        boostable = [
+            {f"{hit.field}:{hit.label}" for hit in doc._.migtag_rule_hits or () if hit.kind in BOOSTING_HITS}
+            for doc in docs
+        ]
+        self.set_annotations(docs, self.predict([text_of(doc) for doc in docs], boostable))
         return docs
 
-    def predict(self, texts: list[str]) -> list[dict[str, ModelScore]]:
+    def predict(
+        self, texts: list[str], boostable: list[set[str]] | None = None
+    ) -> list[dict[str, ModelScore]]:
         """Scores of every label key for each text, vectorised as one batch.
 
-        The strongest terms are found only for the keys that can still become a tag: a score
-        that even the largest phrase boost of `migtag_combine` (`evidence_reach`) cannot lift to
-        its threshold is never shown, so its evidence would never be read.
+        The strongest terms are found only for the keys that can still become a tag: those at
+        their threshold, and those a phrase boost of `migtag_combine` could lift to it. A boost
+        needs a phrase hit, so with `boostable` (per text, the keys phrase rules found) only
+        those keys are considered; without it, every key within `evidence_reach`.
         """
         features = self.model.features(texts)
         scores = self.model.scores(texts, features)
-        wanted = scores + (1.0 - scores) * self.evidence_reach >= self.thresholds - 1e-9
+        wanted = scores >= self.thresholds - 1e-9
+        reachable = scores + (1.0 - scores) * self.evidence_reach >= self.thresholds - 1e-9
+        if boostable is None:
+            wanted |= reachable
+        else:
+            for row, keys in enumerate(boostable):
+                columns = [self.column[key] for key in keys if key in self.column]
+                wanted[row, columns] |= reachable[row, columns]
         evidence = self.model.evidence(texts, top=self.top_terms, features=features, wanted=wanted)
-        result = []
-        for row, text_evidence in zip(scores, evidence, strict=True):
-            result.append(
-                {
-                    key: ModelScore(
-                        float(row[k]),
-                        float(self.thresholds[k]),
-                        tuple(text_evidence.get(key, ())),
-                    )
-                    for k, key in enumerate(self.model.keys)
-                }
-            )
-        return result
+        keys = self.model.keys
+        thresholds = self.thresholds.tolist()
+        return [
+            {
+                key: ModelScore(score, threshold, tuple(terms.get(key, ())))
+                for key, score, threshold in zip(keys, row.tolist(), thresholds, strict=True)
+            }
+            for row, terms in zip(scores, evidence, strict=True)
+        ]
 
     def set_annotations(self, docs: list[Doc], predictions: list[dict[str, ModelScore]]) -> None:
         for doc, prediction in zip(docs, predictions, strict=True):
