@@ -385,6 +385,9 @@ MiGOF top-1 accuracy: cross-validated {cv.get('migof_top1_accuracy', 0):.3f}, te
 - Most of the corpus is about migration; general development text with no migration angle (the
   `sdg_dev*` files, goals 8 and 10 above all) came late and scores lower: see
   `benchmarks/RESULTS.md` for the model measured on it before it was trained on it.
+- Captions, headings and list items came late too (the `short_*` files): a short piece that
+  names a topic in two or three words can still be tagged from them, and one that should be
+  tagged often gets no MiGOF category at all.
 - Labels were reviewed once where a cross-validated model disagreed confidently (`corpus/README.md`,
   "Label reviews"): every change moved a label towards the model, so cross-validated scores since
   then lean its way.
