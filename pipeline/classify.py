@@ -73,7 +73,7 @@ TRUSTED_TYPES = [
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.feature_extraction.text.HashingVectorizer",
     "numpy.float32",
-    "sklearn.linear_model._logistic.LogisticRegression",  # models trained before 2026-11-30
+    "sklearn.linear_model._logistic.LogisticRegression",  # models from before the linear SVMs
     "sklearn.svm._classes.LinearSVC",
     "sklearn.multiclass.OneVsRestClassifier",
     "sklearn.preprocessing._label.LabelBinarizer",
@@ -195,10 +195,10 @@ class TrainedModel:
         if not texts:
             return np.zeros((0, len(self.keys)))
         rows = self.features(texts) if features is None else features
-        # One product with all the one-vs-rest coefficients stacked: the same margins as
-        # `decision_function`, without its per-estimator input checks (most of its time on a batch).
-        # in single precision, like the stored coefficients: a double-precision product
-        # converted the whole coefficient matrix on every batch (5x slower)
+        # One product with all the one-vs-rest coefficients stacked: the margins of
+        # `decision_function` without its per-estimator input checks (most of its time on a
+        # batch). Single precision, like the stored coefficients: a double-precision product
+        # converted the whole coefficient matrix on every batch (5x slower).
         decision = np.asarray(rows.astype(np.float32) @ self._by_feature(), dtype=float) + self._stacked()[1]
         return 1.0 / (1.0 + np.exp(-decision))
 
@@ -410,8 +410,8 @@ def _read_reviewed(path: Path) -> dict[str, list[str]] | None:
 class ModelScore(NamedTuple):
     """The model's score for one label of one passage, with its threshold and strongest terms.
 
-    A named tuple, not a dataclass: one is made for every label of every passage, and a frozen
-    dataclass took most of the classifier step's own time to build them.
+    A named tuple, not a frozen dataclass: one is made for every label of every passage, and a
+    tuple is the cheaper of the two to build.
     """
 
     score: float
