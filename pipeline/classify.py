@@ -35,7 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .passage_doc import text_of
-from .taxonomy import labels_hash
+from .taxonomy import labels_hash, load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -156,16 +156,24 @@ def lift_goals(scores: np.ndarray, keys: list[str]) -> np.ndarray:
     a target's and a goal's numbers mean the same."""
     if scores.size == 0:
         return scores
-    column = {key: k for k, key in enumerate(keys)}
     lifted = scores.copy()
+    for target, goal in _target_goal_columns(tuple(keys)):
+        lifted[:, goal] = np.maximum(lifted[:, goal], scores[:, target])
+    return lifted
+
+
+@lru_cache(maxsize=8)  # one model's keys, lifted on every batch
+def _target_goal_columns(keys: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(column of a target, column of its goal) for every target key whose goal is a key too."""
+    taxonomy = load_taxonomy()
+    column = {key: k for k, key in enumerate(keys)}
+    pairs = []
     for k, key in enumerate(keys):
         field, label = split_key(key)
-        if field != "sdg_targets":
-            continue
-        goal = column.get(f"sdg_goals:{label.split('.', 1)[0]}")
+        goal = column.get(f"sdg_goals:{taxonomy.goal_of(label)}") if field == "sdg_targets" else None
         if goal is not None:
-            lifted[:, goal] = np.maximum(lifted[:, goal], scores[:, k])
-    return lifted
+            pairs.append((k, goal))
+    return tuple(pairs)
 
 
 @dataclass
