@@ -68,6 +68,7 @@ class Word:
     bottom: float
     size: float
     bold: bool
+    font: str = ""
 
 
 @dataclass
@@ -103,13 +104,16 @@ class Row:
     @property
     def text(self) -> str:
         # Words pdfplumber split only because the font changed ("Inter" "-" "Agency" with the
-        # hyphen in another font) touch each other: join those without a space.
+        # hyphen in another font) touch each other: join those without a space. Touching words
+        # in one font were split at a space character: some PDFs give their glyphs boxes wider
+        # than the advance, so every word overlaps the next and only the space separates them.
         parts: list[str] = []
         previous: Word | None = None
         for word in self.words:
             if previous is not None:
                 touching = word.x0 - previous.x1 < min(1.0, 0.1 * max(word.size, 1.0))
-                parts.append("" if touching and word.x0 >= previous.x0 else " ")
+                font_changed = word.font != previous.font or abs(word.size - previous.size) > 0.05
+                parts.append("" if touching and font_changed and word.x0 >= previous.x0 else " ")
             parts.append(word.text)
             previous = word
         return "".join(parts)
@@ -201,6 +205,7 @@ def page_words(page: pdfplumber.page.Page, direction: str = "ltr") -> list[Word]
                 bottom=float(item["bottom"]),
                 size=float(item["size"]),
                 bold=_is_bold(item["fontname"]),
+                font=item["fontname"],
             )
         )
     return words
@@ -457,7 +462,7 @@ def take_markers(row: Row, body_size: float, settings: dict) -> None:
         glued = re.match(r"^(.*[A-Za-z.,;)])([\u00b9\u00b2\u00b3\u2070-\u2079]+)$", word.text)
         if glued:
             row.markers.append(glued.group(2).translate(_SUPERSCRIPTS))
-            word = Word(glued.group(1), word.x0, word.x1, word.top, word.bottom, word.size, word.bold)
+            word = Word(glued.group(1), word.x0, word.x1, word.top, word.bottom, word.size, word.bold, word.font)
         kept.append(word)
     if kept and len(kept) != len(row.words) or any(w is not o for w, o in zip(kept, row.words, strict=False)):
         row.words = kept or row.words

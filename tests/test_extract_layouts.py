@@ -149,3 +149,35 @@ def test_a_scanned_page_is_read_by_ocr_when_tesseract_is_installed(tmp_path):
     for paragraph in P[:4]:
         assert max(difflib.SequenceMatcher(None, fold(paragraph), t).ratio() for t in texts) >= 0.95
     assert all(HEADER not in t and not re.search(r"Page \d", t) for t in texts)
+
+
+def test_words_whose_glyph_boxes_overlap_keep_their_spaces_and_font_changes_still_join(tmp_path):
+    # Negative character spacing makes every glyph box overlap the next, as in PDFs whose
+    # fonts declare widths wider than the glyphs' advance: only the space characters
+    # separate the words. A hyphen in another font still joins the words it touches.
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.set_char_spacing(-2)
+    pdf.set_xy(56, 70)
+    tight = "Returnees received reintegration assistance in 2022 and most of them said it met their needs."
+    pdf.multi_cell(480, 16, tight)
+    pdf.set_char_spacing(0)
+    pdf.set_xy(56, 120)
+    pdf.write(16, "The Inter")
+    pdf.set_font("Helvetica", "B", size=12)
+    pdf.write(16, "-")
+    pdf.set_font("Helvetica", size=12)
+    pdf.write(16, "Agency Standing Committee met twice during the year in question.")
+    pdf.output(str(tmp_path / "tight.pdf"))
+    import pdfplumber
+
+    with pdfplumber.open(tmp_path / "tight.pdf") as drawn:
+        chars = drawn.pages[0].chars
+    assert chars[1]["x0"] < chars[0]["x1"]  # the fixture really overlaps its glyphs
+    assert [p.text for p in segment(extract(tmp_path / "tight.pdf"))] == [
+        tight,
+        "The Inter-Agency Standing Committee met twice during the year in question.",
+    ]
