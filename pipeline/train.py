@@ -56,6 +56,8 @@ class TrainSettings:
     n_jobs: int = -1
     target_texts: bool = True  # learn from the official target texts as well
     goals_from_targets: bool = True  # a goal scores at least its best target (`lift_goals`)
+    # labels with fewer positive passages take their field's shared threshold (`tune_thresholds`)
+    threshold_min_positives: int = 100
     threshold_grid: tuple[float, ...] = tuple(round(x, 2) for x in np.arange(0.05, 0.91, 0.025))
 
 
@@ -92,23 +94,58 @@ def label_matrix(passages: list[LabelledPassage], keys: list[str]) -> np.ndarray
 
 
 def tune_thresholds(
-    truth: np.ndarray, scores: np.ndarray, keys: list[str], grid: tuple[float, ...]
+    truth: np.ndarray,
+    scores: np.ndarray,
+    keys: list[str],
+    grid: tuple[float, ...],
+    min_positives: int = 0,
 ) -> dict[str, float]:
-    """Per label, the threshold on out-of-fold scores that gives the best F1."""
+    """Per label, the threshold on out-of-fold scores that gives the best F1.
+
+    A label with fewer than `min_positives` positive passages takes its field's shared
+    threshold instead (the one giving the field's best micro-F1): the scores are calibrated,
+    so one number means the same for every label, and the best-F1 point of a few dozen
+    passages is mostly noise (cross-fitted on the corpus, its own threshold cost rare targets
+    more F1 than the shared one; benchmarks/RESULTS.md).
+    """
     thresholds = {}
+    shared = _field_thresholds(truth, scores, keys, grid) if min_positives else {}
     for k, key in enumerate(keys):
+        if min_positives and int(truth[:, k].sum()) < min_positives:
+            thresholds[key] = shared[key.split(":", 1)[0]]
+            continue
         best, best_f1 = 0.5, -1.0
         for threshold in grid:
-            predicted = scores[:, k] >= threshold
-            tp = int(np.sum(predicted & (truth[:, k] == 1)))
-            fp = int(np.sum(predicted & (truth[:, k] == 0)))
-            fn = int(np.sum(~predicted & (truth[:, k] == 1)))
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            f1 = _f1_at(truth[:, k : k + 1], scores[:, k : k + 1], threshold)
             # ties go to the threshold nearest 0.5, the least surprising one
             if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) < 1e-9 and abs(threshold - 0.5) < abs(best - 0.5)):
                 best, best_f1 = threshold, f1
         thresholds[key] = float(best)
     return thresholds
+
+
+def _f1_at(truth: np.ndarray, scores: np.ndarray, threshold: float) -> float:
+    predicted = scores >= threshold
+    tp = int(np.sum(predicted & (truth == 1)))
+    fp = int(np.sum(predicted & (truth == 0)))
+    fn = int(np.sum(~predicted & (truth == 1)))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _field_thresholds(
+    truth: np.ndarray, scores: np.ndarray, keys: list[str], grid: tuple[float, ...]
+) -> dict[str, float]:
+    """Per field, the one threshold that gives the best micro-F1 over all its labels."""
+    shared = {}
+    for field in FIELDS:
+        columns = [k for k, key in enumerate(keys) if key.split(":", 1)[0] == field]
+        best, best_f1 = 0.5, -1.0
+        for threshold in grid:
+            f1 = _f1_at(truth[:, columns], scores[:, columns], threshold) if columns else 0.0
+            if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) < 1e-9 and abs(threshold - 0.5) < abs(best - 0.5)):
+                best, best_f1 = threshold, f1
+        shared[field] = float(best)
+    return shared
 
 
 def score_matrix(
@@ -220,7 +257,9 @@ def fit_model(
     oof = calibrate(oof, keys, calibration)
     if settings.goals_from_targets:
         oof = lift_goals(oof, keys)
-    thresholds = tune_thresholds(truth, oof, keys, settings.threshold_grid)
+    thresholds = tune_thresholds(
+        truth, oof, keys, settings.threshold_grid, settings.threshold_min_positives
+    )
     cv_metrics = score_matrix(truth, oof, keys, thresholds)
     cv_metrics["brier"] = {"raw": brier_raw, "calibrated": _mean_brier(truth, oof)}
     estimator = compact(
@@ -346,7 +385,8 @@ character (3-5-gram) TF-IDF features into one-vs-rest linear SVMs with balanced 
 (C = {manifest['settings']['c']}). Their margins are calibrated into probabilities per label by Platt
 scaling fitted on {manifest['settings']['folds']}-fold out-of-fold scores (mean Brier score
 {cv.get('brier', {}).get('raw', 0):.4f} raw, {cv.get('brier', {}).get('calibrated', 0):.4f} calibrated){lift_line}, and each
-label has one threshold tuned on the same calibrated out-of-fold scores.
+label has one threshold tuned on the same calibrated out-of-fold scores: its own best-F1 point when it
+has at least {manifest['settings'].get('threshold_min_positives', 0)} positive passages, else its field's shared best-micro-F1 point.
 Used inside migtag together with explicit-mention and phrase rules (see `migtag explain`).
 
 ## Data

@@ -213,6 +213,43 @@ def test_platt_calibration_brings_inflated_scores_down_to_the_base_rate_without_
     assert np.all(np.diff(calibrated[order, 0]) >= -1e-12)
 
 
+def test_a_rare_label_takes_its_fields_shared_threshold_and_a_frequent_one_its_own():
+    from pipeline.train import tune_thresholds
+
+    rng = np.random.default_rng(0)
+    keys = ["sdg_goals:8", "sdg_targets:8.8", "sdg_targets:8.7"]
+    truth = np.zeros((1000, 3), dtype=int)
+    truth[:300, 0] = truth[:300, 1] = 1  # 300 positives each
+    truth[300:312, 2] = 1  # 12 positives
+    scores = np.clip(0.2 + 0.5 * truth + rng.normal(0, 0.1, truth.shape), 0.0, 1.0)
+    # the rare target's few positives happen to score low: its own best-F1 point chases them
+    scores[300:312, 2] = 0.3
+    grid = tuple(round(x, 2) for x in np.arange(0.05, 0.91, 0.025))
+    own = tune_thresholds(truth, scores, keys, grid)
+    shared = tune_thresholds(truth, scores, keys, grid, min_positives=100)
+    assert shared["sdg_goals:8"] == own["sdg_goals:8"]  # 300 positives: its own point
+    assert shared["sdg_targets:8.8"] == own["sdg_targets:8.8"]
+    assert own["sdg_targets:8.7"] <= 0.3  # fitted to its twelve low scores
+    # the field's shared point is the one that fits 8.8 and 8.7 together, 8.8 weighing most
+    assert shared["sdg_targets:8.7"] > 0.4
+    assert abs(shared["sdg_targets:8.7"] - own["sdg_targets:8.8"]) <= 0.1
+
+
+def test_a_trained_models_rare_labels_share_their_fields_threshold(small_model):
+    folder, metrics = small_model
+    thresholds = json.loads((folder / "labels.json").read_text())["thresholds"]
+    cv = metrics["cross_validated"]
+    for field in ("sdg_goals", "sdg_targets"):
+        rare = {
+            thresholds[f"{field}:{label}"]
+            for label, scores in cv[field]["per_label"].items()
+            if scores["support"] < TrainSettings().threshold_min_positives
+            and f"{field}:{label}" in thresholds
+        }
+        assert len(rare) == 1, (field, rare)
+    assert "positive passages, else its field's shared" in (folder / "model_card.md").read_text()
+
+
 def test_a_trained_model_stores_its_calibration_and_applies_it(small_model):
     out, metrics = small_model
     labels = json.loads((out / "labels.json").read_text())
