@@ -15,6 +15,7 @@ import logging
 import os
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -348,10 +349,34 @@ def compact(estimator: Pipeline) -> Pipeline:
     return estimator
 
 
+@contextmanager
+def _vocabulary_as_array(estimator: Pipeline) -> Iterator[None]:
+    """While the model is written, hand the word vectorizer its terms as a fixed vocabulary
+    (one array, in column order) instead of its fitted term-to-column dictionary.
+
+    skops writes and audits a dictionary entry by entry: the 15,000 terms were 31,000 of the
+    file's 75,000 objects and most of its loading time. A vectorizer given a `vocabulary`
+    builds the same dictionary when it is first used, so the loaded model scores identically.
+    """
+    words = dict(estimator.named_steps["features"].transformer_list)["words"]
+    fitted = getattr(words, "vocabulary_", None)
+    if fitted is None or words.vocabulary is not None:
+        yield
+        return
+    words.vocabulary = np.array(sorted(fitted, key=fitted.__getitem__))
+    del words.vocabulary_
+    try:
+        yield
+    finally:
+        words.vocabulary = None
+        words.vocabulary_ = fitted
+
+
 def save_model(model: TrainedModel, folder: Path) -> None:
     """Write the estimator with skops (deflated) and the label keys and thresholds as JSON."""
     folder.mkdir(parents=True, exist_ok=True)
-    sio.dump(model.estimator, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    with _vocabulary_as_array(model.estimator):
+        sio.dump(model.estimator, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     labels = {
         "name": model.name,
         "keys": model.keys,

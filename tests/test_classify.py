@@ -54,6 +54,27 @@ def test_a_saved_model_scores_as_it_did_before_saving(small_model):
     assert scores[0, o3] > scores[1, o3]
 
 
+def test_a_model_is_written_with_its_terms_as_one_array_and_scores_the_same(small_model, tmp_path):
+    from pipeline.classify import save_model
+
+    out, _ = small_model
+    model = load_model(out)
+    texts = ["Remittance costs fell to 6 per cent in the corridor.", "Cholera vaccination reached 40,000 children."]
+    before = model.scores(texts)
+    words = dict(model.estimator.named_steps["features"].transformer_list)["words"]
+    fitted = {term: column for column, term in enumerate(words.get_feature_names_out())}
+    words.vocabulary, words.vocabulary_ = None, fitted  # as `fit` leaves it
+    save_model(model, tmp_path / "again")
+    assert words.vocabulary is None and words.vocabulary_ is fitted  # the model in memory is untouched
+    for name in ("labels.json",):
+        shutil.copy(out / name, tmp_path / "again" / name)
+    loaded = load_model(tmp_path / "again")
+    stored = dict(loaded.estimator.named_steps["features"].transformer_list)["words"]
+    assert isinstance(stored.vocabulary, np.ndarray)
+    assert list(stored.get_feature_names_out()) == list(words.get_feature_names_out())
+    assert np.array_equal(loaded.scores(texts), before)
+
+
 def test_a_model_file_naming_an_untrusted_type_is_refused(small_model, tmp_path):
     out, _ = small_model
     evil = tmp_path / "evil"
