@@ -114,14 +114,19 @@ def tune_thresholds(
         if min_positives and int(truth[:, k].sum()) < min_positives:
             thresholds[key] = shared[key.split(":", 1)[0]]
             continue
-        best, best_f1 = 0.5, -1.0
-        for threshold in grid:
-            f1 = _f1_at(truth[:, k : k + 1], scores[:, k : k + 1], threshold)
-            # ties go to the threshold nearest 0.5, the least surprising one
-            if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) < 1e-9 and abs(threshold - 0.5) < abs(best - 0.5)):
-                best, best_f1 = threshold, f1
-        thresholds[key] = float(best)
+        thresholds[key] = _best_threshold(truth[:, k : k + 1], scores[:, k : k + 1], grid)
     return thresholds
+
+
+def _best_threshold(truth: np.ndarray, scores: np.ndarray, grid: tuple[float, ...]) -> float:
+    """The threshold of `grid` with the best micro-F1 over the columns given."""
+    best, best_f1 = 0.5, -1.0
+    for threshold in grid:
+        f1 = _f1_at(truth, scores, threshold)
+        # ties go to the threshold nearest 0.5, the least surprising one
+        if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) < 1e-9 and abs(threshold - 0.5) < abs(best - 0.5)):
+            best, best_f1 = threshold, f1
+    return float(best)
 
 
 def _f1_at(truth: np.ndarray, scores: np.ndarray, threshold: float) -> float:
@@ -139,12 +144,7 @@ def _field_thresholds(
     shared = {}
     for field in FIELDS:
         columns = [k for k, key in enumerate(keys) if key.split(":", 1)[0] == field]
-        best, best_f1 = 0.5, -1.0
-        for threshold in grid:
-            f1 = _f1_at(truth[:, columns], scores[:, columns], threshold) if columns else 0.0
-            if f1 > best_f1 + 1e-9 or (abs(f1 - best_f1) < 1e-9 and abs(threshold - 0.5) < abs(best - 0.5)):
-                best, best_f1 = threshold, f1
-        shared[field] = float(best)
+        shared[field] = _best_threshold(truth[:, columns], scores[:, columns], grid) if columns else 0.5
     return shared
 
 
