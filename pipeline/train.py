@@ -34,6 +34,7 @@ from .classify import (
     make_estimator,
     raw_probabilities,
     save_model,
+    split_key,
 )
 from .corpus import corpus_files, files_digest, split_of, text_hash
 from .evaluate import _label_order, label_metrics, migof_top1
@@ -112,7 +113,7 @@ def tune_thresholds(
     shared = _field_thresholds(truth, scores, keys, grid) if min_positives else {}
     for k, key in enumerate(keys):
         if min_positives and int(truth[:, k].sum()) < min_positives:
-            thresholds[key] = shared[key.split(":", 1)[0]]
+            thresholds[key] = shared[split_key(key)[0]]
             continue
         thresholds[key] = _best_threshold(truth[:, k : k + 1], scores[:, k : k + 1], grid)
     return thresholds
@@ -143,7 +144,7 @@ def _field_thresholds(
     """Per field, the one threshold that gives the best micro-F1 over all its labels."""
     shared = {}
     for field in FIELDS:
-        columns = [k for k, key in enumerate(keys) if key.split(":", 1)[0] == field]
+        columns = [k for k, key in enumerate(keys) if split_key(key)[0] == field]
         shared[field] = _best_threshold(truth[:, columns], scores[:, columns], grid) if columns else 0.5
     return shared
 

@@ -66,8 +66,7 @@ def test_a_model_is_written_with_its_terms_as_one_array_and_scores_the_same(smal
     words.vocabulary, words.vocabulary_ = None, fitted  # as `fit` leaves it
     save_model(model, tmp_path / "again")
     assert words.vocabulary is None and words.vocabulary_ is fitted  # the model in memory is untouched
-    for name in ("labels.json",):
-        shutil.copy(out / name, tmp_path / "again" / name)
+    shutil.copy(out / "labels.json", tmp_path / "again" / "labels.json")
     loaded = load_model(tmp_path / "again")
     stored = dict(loaded.estimator.named_steps["features"].transformer_list)["words"]
     assert isinstance(stored.vocabulary, np.ndarray)
@@ -245,7 +244,7 @@ def test_a_rare_label_takes_its_fields_shared_threshold_and_a_frequent_one_its_o
     scores = np.clip(0.2 + 0.5 * truth + rng.normal(0, 0.1, truth.shape), 0.0, 1.0)
     # the rare target's few positives happen to score low: its own best-F1 point chases them
     scores[300:312, 2] = 0.3
-    grid = tuple(round(x, 2) for x in np.arange(0.05, 0.91, 0.025))
+    grid = TrainSettings().threshold_grid
     own = tune_thresholds(truth, scores, keys, grid)
     shared = tune_thresholds(truth, scores, keys, grid, min_positives=100)
     assert shared["sdg_goals:8"] == own["sdg_goals:8"]  # 300 positives: its own point
