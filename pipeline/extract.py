@@ -254,6 +254,9 @@ def group_rows(words: list[Word]) -> list[Row]:
 # -- columns ---------------------------------------------------------------------------------
 
 
+_FREE_RUN = re.compile(rb"\x00+")  # a run of x positions no word covers
+
+
 def find_gutters(rows: list[Row], settings: dict) -> list[tuple[float, float]]:
     """Vertical strips that no word crosses and that have text on both sides in enough rows:
     the gaps between columns, widest first."""
@@ -271,16 +274,11 @@ def find_gutters(rows: list[Row], settings: dict) -> list[tuple[float, float]]:
             blocked[max(0, int(word.x0 - left)) : min(width, int(word.x1 - left) + 1)] = b"\x01" * (
                 min(width, int(word.x1 - left) + 1) - max(0, int(word.x0 - left))
             )
-    gutters = []
-    x = 0
-    while x < width:
-        if not blocked[x]:
-            start = x
-            while x < width and not blocked[x]:
-                x += 1
-            if x - start >= settings["min_gutter_width"] and start > 0 and x < width:
-                gutters.append((left + start, left + x))
-        x += 1
+    gutters = [
+        (left + run.start(), left + run.end())
+        for run in _FREE_RUN.finditer(blocked)
+        if run.end() - run.start() >= settings["min_gutter_width"] and run.start() > 0 and run.end() < width
+    ]
     confirmed = []
     for g0, g1 in gutters:
         both = sum(
@@ -293,44 +291,47 @@ def find_gutters(rows: list[Row], settings: dict) -> list[tuple[float, float]]:
     return sorted(confirmed, key=lambda g: g[0] - g[1])
 
 
-def _largest_gap(rows: list[Row]) -> float | None:
-    """The y of the widest horizontal whitespace band between rows, when it is wider than a
-    line gap: where a region of different layout begins."""
+def _largest_gap(rows: list[Row]) -> int | None:
+    """The index of the row below the widest horizontal whitespace band between rows, when it
+    is wider than a line gap: where a region of different layout begins."""
     best, best_gap = None, 0.0
     bottom = rows[0].bottom
-    for row in rows[1:]:
+    for index, row in enumerate(rows[1:], start=1):
         gap = row.top - bottom
         if gap > best_gap and gap > 0.6 * min(row.size, 12.0):
-            best, best_gap = (bottom + row.top) / 2, gap
+            best, best_gap = index, gap
         bottom = max(bottom, row.bottom)
     return best
 
 
-def xy_cut(words: list[Word], settings: dict, depth: int = 0) -> list[list[Row]]:
-    """Recursive XY-cut: split at a column gutter when one runs through the whole region,
-    else at the widest horizontal gap, and read the parts in order. Each page region finds its
-    own gutters, so a page can mix a full-width part with columns of any width below."""
-    rows = group_rows(words)
+def xy_cut(rows: list[Row], settings: dict, depth: int = 0) -> list[list[Row]]:
+    """Recursive XY-cut of a region's rows (sorted by top): split at a column gutter when one
+    runs through the whole region, else at the widest horizontal gap, and read the parts in
+    order. Each page region finds its own gutters, so a page can mix a full-width part with
+    columns of any width below."""
     if len(rows) < 2 or depth > 24:
         return [rows]
     gutters = find_gutters(rows, settings)
     if gutters:
+        # a gutter cuts rows in two: each side's words make rows of their own
         cut = (gutters[0][0] + gutters[0][1]) / 2
-        left = [w for w in words if (w.x0 + w.x1) / 2 < cut]
-        right = [w for w in words if (w.x0 + w.x1) / 2 >= cut]
+        words = [word for row in rows for word in row.words]
+        left = group_rows([w for w in words if (w.x0 + w.x1) / 2 < cut])
+        right = group_rows([w for w in words if (w.x0 + w.x1) / 2 >= cut])
         return xy_cut(left, settings, depth + 1) + xy_cut(right, settings, depth + 1)
-    y = _largest_gap(rows)
-    if y is not None:
-        upper = [w for w in words if (w.top + w.bottom) / 2 < y]
-        lower = [w for w in words if (w.top + w.bottom) / 2 >= y]
-        return xy_cut(upper, settings, depth + 1) + xy_cut(lower, settings, depth + 1)
+    # a gap lies between whole rows, so both parts keep theirs (grouping them again at every
+    # level was most of the time of reading a long report)
+    split = _largest_gap(rows)
+    if split is not None:
+        return xy_cut(rows[:split], settings, depth + 1) + xy_cut(rows[split:], settings, depth + 1)
     return [rows]
 
 
 def reading_order(rows: list[Row], settings: dict) -> list[list[Row]]:
-    """Rows into regions in reading order (see `xy_cut`)."""
-    words = [word for row in rows for word in row.words]
-    return [region for region in xy_cut(words, settings) if region]
+    """Rows into regions in reading order (see `xy_cut`). The regions hold new rows: later
+    steps change them, and a page's rows stay as read."""
+    regrouped = group_rows([word for row in rows for word in row.words])
+    return [region for region in xy_cut(regrouped, settings) if region]
 
 
 # -- running headers, footers, page numbers ----------------------------------------------------

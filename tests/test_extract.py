@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 
 import pytest
 from pdfs import draw_report
 
-from pipeline.extract import extract, join_lines
+from pipeline.extract import assemble, extract, join_lines, read_pages
 from pipeline.segment import segment
 
 HEADER = "Annual Report on Migration Governance 2023"
@@ -116,6 +117,22 @@ def test_footnotes_are_kept_apart_and_attached(tmp_path):
     assert first.text.endswith("onward travel.")
     assert first.footnotes == ("1. Assisted voluntary returns only, excluding deportations.",)
     assert all("excluding deportations" not in p.text for p in passages)
+
+
+def test_assembling_leaves_the_pages_as_read(tmp_path):
+    # later steps change the rows of the reading order (footnote markers are taken out of
+    # them), so reading order hands out new rows: the pages as read stay as they were
+    pages = [
+        [("para", P[0], "1"), ("columns", P[1:5], 2), ("footnote", "1", "Assisted voluntary returns only.")],
+        [("para", P[5], "2"), ("footnote", "2", "Figures for 2019 are provisional.")],
+    ]
+    path = draw_report(tmp_path / "twice.pdf", pages)
+    batch = read_pages(path)
+    as_read = copy.deepcopy(batch)
+    document = assemble(path, "0" * 64, [batch])
+    assert [m for page in document.pages for block in page.blocks for m in block.footnote_markers] == ["1", "2"]
+    assert batch == as_read
+    assert assemble(path, "0" * 64, [batch]) == document
 
 
 @pytest.mark.parametrize("n_columns", [2, 3])
