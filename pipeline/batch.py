@@ -59,6 +59,7 @@ class Jobs(Protocol):
     def start(self, path: str, sha256: str) -> dict[str, Any]: ...
     def read(self, path: str, first: int, last: int) -> Any: ...
     def finish(self, path: str, sha256: str, batches: list) -> dict[str, Any]: ...
+    def rest(self, path: str, sha256: str, batch: Any) -> dict[str, Any]: ...
     def ranges(self, n_pages: int) -> list[tuple[int, int]]: ...
 
 
@@ -111,10 +112,16 @@ def _failed(item: InputFile, error: str, message: str) -> dict:
             "errors": [error_row(problem)], "cache": False}
 
 
-def _describe_failure(exc: BaseException, settings: BatchSettings, what: str) -> tuple[str, str]:
-    """A worker's failure as an error name and a message a user can act on."""
+def _describe_failure(
+    exc: BaseException, settings: BatchSettings, what: str, timeout: float | None = None
+) -> tuple[str, str]:
+    """A worker's failure as an error name and a message a user can act on. `timeout` is the
+    task's own limit when it is not `--timeout-per-file`."""
     if isinstance(exc, FutureTimeout):
-        return "Timeout", f"{what}: gave up after {settings.timeout_per_file:g} s (--timeout-per-file); the worker was stopped"
+        limit = f"{timeout or settings.timeout_per_file:g} s"
+        if timeout:
+            limit += f", {timeout / settings.timeout_per_file:g} page ranges at {settings.timeout_per_file:g} s each"
+        return "Timeout", f"{what}: gave up after {limit} (--timeout-per-file); the worker was stopped"
     if isinstance(exc, MemoryError):
         limit = (settings.max_memory_per_file or 0) / GIB
         return "MemoryLimit", f"{what}: needed more than the {limit:g} GiB allowed (--max-memory-per-file)"
@@ -194,8 +201,8 @@ def process_whole(jobs: Jobs, path: str, sha256: str) -> dict[str, Any]:
     value = jobs.start(path, sha256)
     if "shard" in value:
         return value["shard"]
-    batches = [value["batch"], *(jobs.read(path, first, last) for first, last in jobs.ranges(value["n_pages"]))]
-    return jobs.finish(path, sha256, batches)
+    shard = jobs.rest(path, sha256, value["batch"])
+    return {**shard, "seconds": round(value["seconds"] + shard["seconds"], 3)}
 
 
 Store = Callable[[InputFile, dict], None]
@@ -218,6 +225,7 @@ class _Split:
     batches: list = field(default_factory=list)
     left: int = 0
     problems: list[dict] = field(default_factory=list)
+    timeout: float | None = None  # of the one task that reads all the ranges, when there is one
 
 
 def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store: Store) -> None:
@@ -237,22 +245,23 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
     # Largest files first: a big document's last step runs alone on one core, so it should not
     # be the last thing the batch does (the order of the tables does not depend on this one).
     by_size = sorted(work, key=lambda item: -_file_size(item.path))
-    queue: deque[tuple[Callable, tuple, tuple]] = deque(
-        (jobs.start, (str(item.path), item.sha256), ("start", item)) for item in by_size
+    timeout = settings.timeout_per_file
+    queue: deque[tuple[Callable, tuple, tuple, float | None]] = deque(
+        (jobs.start, (str(item.path), item.sha256), ("start", item), timeout) for item in by_size
     )
     # Only a few tasks per worker are in flight: waiting on thousands of futures at once costs
     # time on every completion.
     in_flight = max(2, settings.workers * 3)
 
-    def schedule(function: Callable, args: tuple, key: tuple) -> None:
+    def schedule(function: Callable, args: tuple, key: tuple, timeout: float | None = timeout) -> None:
         # the page ranges and the last step of a large document go to the front of the queue,
         # so that it completes and its memory is freed
-        queue.appendleft((function, args, key))
+        queue.appendleft((function, args, key, timeout))
 
     def fill() -> None:
         while queue and len(pending) < in_flight:
-            function, args, key = queue.popleft()
-            pending[pool.schedule(function, args=args, timeout=settings.timeout_per_file)] = key
+            function, args, key, limit = queue.popleft()
+            pending[pool.schedule(function, args=args, timeout=limit)] = key
 
     def outcome(future: Future) -> Any:
         try:
@@ -272,6 +281,13 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
                         store(item, _failed(item, *_describe_failure(value, settings, "reading the document")))
                     elif "shard" in value:
                         store(item, value["shard"])
+                    elif settings.workers == 1:
+                        # the ranges could not run side by side, and handing each to and fro
+                        # costs time: the rest is one task, with the time of all its ranges
+                        limit = timeout and timeout * len(jobs.ranges(value["n_pages"]))
+                        splits[item.sha256] = _Split(value["seconds"], timeout=limit)
+                        args = (str(item.path), item.sha256, value["batch"])
+                        schedule(jobs.rest, args, ("rest", item), limit)
                     else:
                         ranges = jobs.ranges(value["n_pages"])
                         splits[item.sha256] = _Split(value["seconds"], [value["batch"]], len(ranges))
@@ -292,7 +308,8 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
                 else:
                     split = splits.pop(item.sha256)
                     if isinstance(value, Exception):
-                        shard = _failed(item, *_describe_failure(value, settings, "assembling and tagging the document"))
+                        what = "assembling and tagging the document" if step == "finish" else "reading, assembling and tagging the document"
+                        shard = _failed(item, *_describe_failure(value, settings, what, split.timeout))
                     else:
                         # worker time, not wall time: the ranges may have waited behind other documents
                         seconds = split.seconds + sum(b.seconds for b in split.batches[1:]) + value["seconds"]

@@ -73,7 +73,7 @@ def run(
         float, typer.Option(help="GiB of memory a worker may use; a document that needs more fails alone.", min=0.5)
     ] = 2.0,
     range_pages: Annotated[
-        int, typer.Option(help="A document longer than this is read in ranges of this many pages, in parallel.", min=1)
+        int, typer.Option(help="A document longer than this is read in ranges of this many pages, in parallel (with one worker: its first range, then the rest in one task).", min=1)
     ] = 40,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary; errors only.")] = False,
     formats: Annotated[

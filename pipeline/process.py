@@ -3,7 +3,8 @@
 `DocumentJobs` reads a PDF, cuts it into passages, tags them and returns the rows of the tables,
 in steps, so that a large document is read as page ranges on several cores: `start` reads the
 first range and finishes a short document at once, `read` reads another range, `finish`
-assembles the ranges and tags. The spaCy pipeline is built once
+assembles the ranges and tags; `rest` reads all the other ranges and finishes, for one worker.
+The spaCy pipeline is built once
 per process and kept.
 """
 
@@ -76,6 +77,14 @@ class DocumentJobs:
     def finish(self, path: str, sha256: str, batches: list[PageBatch]) -> dict[str, Any]:
         """Assemble the ranges of a large document and tag it."""
         return tag_document(assemble(path, sha256, batches), self.model_dir, time.perf_counter())
+
+    def rest(self, path: str, sha256: str, batch: PageBatch) -> dict[str, Any]:
+        """Read every page after the first range in one go, assemble and tag: a large document
+        where its ranges cannot run side by side (one worker, or a Dask task), so that handing
+        each range to and fro would only cost time."""
+        started = time.perf_counter()
+        rest = read_pages(path, first=self.range_pages)
+        return tag_document(assemble(path, sha256, [batch, rest]), self.model_dir, started)
 
     def ranges(self, n_pages: int) -> list[tuple[int, int]]:
         """The page ranges after the first, as (first, last) with the last excluded."""

@@ -15,7 +15,8 @@ from pipeline.process import DocumentJobs
 
 @dataclass(frozen=True)
 class MisbehavingJobs(DocumentJobs):
-    """Hangs on a file named `hang*.pdf`, grabs memory on `hog*.pdf`, works on the rest."""
+    """Hangs on a file named `hang*.pdf` (or, read in ranges, on the rest of `slow*.pdf`),
+    grabs memory on `hog*.pdf`, works on the others."""
 
     def start(self, path: str, sha256: str) -> dict[str, Any]:
         name = path.rsplit("/", 1)[-1]
@@ -25,3 +26,8 @@ class MisbehavingJobs(DocumentJobs):
             hoard = [bytearray(256 * 1024**2) for _ in range(64)]  # 16 GiB, far past the limit
             return {"shard": {"passages": [], "figures": [], "errors": [], "held": len(hoard)}}
         return super().start(path, sha256)
+
+    def rest(self, path: str, sha256: str, batch: Any) -> dict[str, Any]:
+        if path.rsplit("/", 1)[-1].startswith("slow"):
+            time.sleep(600)
+        return super().rest(path, sha256, batch)

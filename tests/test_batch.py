@@ -122,6 +122,23 @@ def test_a_hanging_file_and_a_memory_hog_are_stopped(tmp_path, model_dir):
     assert len(list((tmp_path / "out" / ".shards").glob("*.json"))) == 2
 
 
+def test_one_worker_reads_a_large_document_in_one_task_with_the_time_of_its_ranges(tmp_path, model_dir):
+    folder = tmp_path / "in"
+    long = draw_reports(folder, 1, pages=5)[0]
+    (folder / "slow.pdf").write_bytes(draw_reports(tmp_path / "other", 2, pages=5)[1].read_bytes())
+    # 5 pages in ranges of 2: the first range, then one task for the two other ranges
+    settings = BatchSettings(workers=1, timeout_per_file=10, progress="quiet")
+    started = time.perf_counter()
+    result = run_batch([str(folder)], tmp_path / "out", jobs=MisbehavingJobs(model_dir, range_pages=2), version="t", settings=settings)
+    assert 20 <= time.perf_counter() - started < 120
+    assert (result.ok, result.failed) == (1, 1)
+    passages = read_csv(tmp_path / "out" / "passages.csv")
+    assert [p["page"] for p in passages if p["doc"] == long.name] == ["1", "2", "3", "4", "5"]
+    error = next(row for row in read_csv(tmp_path / "out" / "errors.csv") if row["doc"] == "slow.pdf")
+    assert error["error"] == "Timeout"
+    assert "gave up after 20 s, 2 page ranges at 10 s each (--timeout-per-file)" in error["message"]
+
+
 def test_a_large_document_read_in_page_ranges_is_the_same_document(tmp_path):
     path = draw_reports(tmp_path, 1, pages=7)[0]
     whole = extract(path)
@@ -138,6 +155,7 @@ def test_page_ranges_and_dask_give_the_tables_of_one_process(tmp_path, model_dir
     runs = {
         "local": (BatchSettings(backend="local", progress="quiet"), DocumentJobs(model_dir)),
         "ranges": (BatchSettings(workers=2, progress="quiet"), DocumentJobs(model_dir, range_pages=2)),
+        "ranges, one worker": (BatchSettings(workers=1, progress="quiet"), DocumentJobs(model_dir, range_pages=2)),
         "dask": (BatchSettings(workers=2, backend="dask", scheduler="local", progress="quiet"), DocumentJobs(model_dir)),
     }
     tables = {}
@@ -146,6 +164,7 @@ def test_page_ranges_and_dask_give_the_tables_of_one_process(tmp_path, model_dir
         tables[name] = tables_of(tmp_path / name)
     assert len(read_csv(tmp_path / "local" / "passages.csv")) == 15
     assert tables["ranges"] == tables["local"]
+    assert tables["ranges, one worker"] == tables["local"]
     assert tables["dask"] == tables["local"]
 
     # and through the command line, on an existing scheduler given by its address
