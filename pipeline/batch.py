@@ -206,9 +206,17 @@ def process_whole(jobs: Jobs, path: str, sha256: str) -> dict[str, Any]:
 
 
 Store = Callable[[InputFile, dict], None]
+# A check that takes seconds (loading the model): it runs while the workers start, and what it
+# raises stops the batch before any document is finished.
+Preflight = Callable[[], None]
 
 
-def _run_local(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store: Store) -> None:
+def _no_preflight() -> None:
+    pass
+
+
+def _run_local(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store: Store, preflight: Preflight) -> None:
+    preflight()
     for item in work:
         try:
             shard = process_whole(jobs, str(item.path), item.sha256)
@@ -228,7 +236,7 @@ class _Split:
     timeout: float | None = None  # of the one task that reads all the ranges, when there is one
 
 
-def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store: Store) -> None:
+def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store: Store, preflight: Preflight) -> None:
     """Worker processes with a time and memory limit per task; a hung or exploding task is
     stopped (pebble kills and replaces its worker) and becomes an error row."""
     from pebble import ProcessPool
@@ -271,6 +279,7 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
 
     try:
         fill()
+        preflight()  # while the workers start
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
@@ -335,9 +344,10 @@ def _file_size(path: Path) -> int:
         return 0
 
 
-def _run_dask(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store: Store) -> None:
+def _run_dask(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store: Store, preflight: Preflight) -> None:
     """One task per document on a Dask cluster: an existing scheduler, or `local` for a
     `LocalCluster` of `workers` processes, each with the memory limit."""
+    preflight()
     # Dask is an optional extra: imported here and nowhere else.
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -433,11 +443,14 @@ def run_batch(
     settings: BatchSettings = BatchSettings(),
     extra_manifest: dict[str, Any] | None = None,
     review_choices: ReviewChoices | None = None,
+    preflight: Preflight = _no_preflight,
 ) -> BatchResult:
     """Process every PDF named by `arguments` into the tables in `out`.
 
     `jobs` are the per-document steps (see `pipeline.process.DocumentJobs`); they return plain
     data: lists of passage, figure, table and error rows.
+    `preflight` is a slow check (loading the model) that runs once, while the workers start;
+    what it raises stops the batch.
     """
     if settings.backend not in _BACKENDS:
         raise ValueError(f"unknown backend {settings.backend!r}: use {', '.join(_BACKENDS)}")
@@ -462,7 +475,9 @@ def run_batch(
             backend = settings.backend
             if backend == "pool" and settings.workers < 1:
                 backend = "local"
-            _BACKENDS[backend](work, jobs, settings, store)
+            _BACKENDS[backend](work, jobs, settings, store, preflight)
+        else:
+            preflight()
 
     passages: list[dict] = []
     figures: list[dict] = []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -35,21 +34,20 @@ from sklearn.svm import LinearSVC
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .locations import (  # noqa: F401  (part of this module's API)
+    LABELS_FILE,
+    MODEL_FILE,
+    MODELS_DIR,
+    ModelError,
+    check_model_folder,
+    default_model_dir,
+    models_dir,
+)
 from .passage_doc import text_of
 from .taxonomy import labels_hash, load_taxonomy
 
 log = logging.getLogger(__name__)
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
-
-
-def models_dir() -> Path:
-    """Where model folders and the `DEFAULT` pointer live: `models/` of this checkout, or the
-    folder in `MIGTAG_MODELS_DIR` (a team's shared models, or a test's own)."""
-    return Path(os.environ.get("MIGTAG_MODELS_DIR") or MODELS_DIR)
-
-MODEL_FILE = "model.skops"
-LABELS_FILE = "labels.json"
 REVIEWED_FILE = "reviewed.json"
 
 # Every type a migtag model file may hold. A file naming anything else (such as os.system)
@@ -82,10 +80,6 @@ TRUSTED_TYPES = [
 
 if not Doc.has_extension("migtag_model_scores"):
     Doc.set_extension("migtag_model_scores", default=None)
-
-
-class ModelError(RuntimeError):
-    """A model folder that cannot be used: missing, untrusted or built for other labels."""
 
 
 @lru_cache(maxsize=4096)  # a few hundred keys, split for every passage
@@ -390,22 +384,15 @@ def save_model(model: TrainedModel, folder: Path) -> None:
         (folder / REVIEWED_FILE).write_text(json.dumps(model.reviewed, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def default_model_dir() -> Path:
-    """The shipped default: the folder named in `models/DEFAULT`."""
-    pointer = models_dir() / "DEFAULT"
-    if not pointer.exists():
-        raise ModelError(f"no default model: {pointer} is missing; run `migtag train` first")
-    return models_dir() / pointer.read_text(encoding="utf-8").strip()
-
-
 def load_model(folder: Path | str | None = None) -> TrainedModel:
     """Load a model folder, refusing untrusted types and models built for other label files."""
-    folder = Path(folder) if folder else default_model_dir()
+    folder = check_model_folder(Path(folder) if folder else default_model_dir())
     model_file = folder / MODEL_FILE
     labels_file = folder / LABELS_FILE
-    if not model_file.exists() or not labels_file.exists():
-        raise ModelError(f"{folder} is not a migtag model folder (needs {MODEL_FILE}, {LABELS_FILE})")
-    untrusted = set(sio.get_untrusted_types(file=model_file)) - set(TRUSTED_TYPES)
+    try:
+        untrusted = set(sio.get_untrusted_types(file=model_file)) - set(TRUSTED_TYPES)
+    except Exception as exc:  # not a skops file at all (a damaged copy, a wrong file)
+        raise ModelError(f"cannot load {model_file}: {exc}") from exc
     if untrusted:
         raise ModelError(
             f"{model_file} holds types migtag does not trust: {', '.join(sorted(untrusted))}"

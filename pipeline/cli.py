@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,12 @@ ModelOption = Annotated[
 def _fail(message: str) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(1)
+
+
+def _load_model(folder: Path) -> None:
+    from .classify import load_model
+
+    load_model(folder)
 
 
 def _check_model(model: Path | None) -> Path:
@@ -86,10 +93,16 @@ def run(
     becomes a row of errors.csv and the batch goes on. A rerun with the same arguments skips
     documents already finished (unless --force), so an interrupted run can simply be started again.
     """
+    # the parent of a batch neither reads nor tags: it imports neither spaCy nor scikit-learn,
+    # and loads the model only to check it, while the workers start
     from .batch import GIB, SHARDS, BatchSettings, default_workers, run_batch
-    from .process import DocumentJobs, pipeline_version
+    from .locations import ModelError, check_model_folder
+    from .process import DocumentJobs, pipeline_version, resolve_model_dir
 
-    folder = _check_model(model)
+    try:
+        folder = check_model_folder(resolve_model_dir(model))
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
     formats = tuple(dict.fromkeys(["csv", *(f.lower() for f in formats or [])]))
     if set(formats) - {"csv", "xlsx"}:
         raise _fail(f"--format takes csv or xlsx, not {', '.join(sorted(set(formats) - {'csv', 'xlsx'}))}")
@@ -114,7 +127,10 @@ def run(
             settings=settings,
             extra_manifest={"model": str(folder), "model_version": version},
             review_choices=_review_choices() if "xlsx" in formats else None,
+            preflight=partial(_load_model, folder),
         )
+    except ModelError as exc:
+        raise _fail(str(exc)) from exc
     except KeyboardInterrupt:
         console.print("[yellow]interrupted:[/] finished documents are kept; run the same command again to go on")
         raise typer.Exit(130) from None

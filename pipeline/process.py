@@ -16,22 +16,26 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .classify import default_model_dir
 from .extract import PageBatch, assemble, detect_language, read_pages
 from .io import error_row, figure_rows, passage_row, table_rows
-from .nlp import build_nlp, spacy_model_name, tag_passages
+from .locations import default_model_dir, spacy_model_name
 from .records import Document, Problem, TaggedPassage
 from .segment import segment
 from .taxonomy import labels_hash
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 
 @lru_cache(maxsize=2)
 def cached_nlp(model_dir: str) -> Language:
+    # imported here, in the workers that tag: the parent of a batch only schedules DocumentJobs,
+    # and spaCy with scikit-learn take seconds to import
+    from .nlp import build_nlp
+
     return build_nlp(model_dir)
 
 
@@ -93,6 +97,8 @@ class DocumentJobs:
 
 def tag_document(document: Document, model_dir: str, started: float) -> dict[str, Any]:
     """Segment and tag a document that has been read; its table rows and problems."""
+    from .nlp import tag_passages
+
     nlp = cached_nlp(model_dir)
     passages = list(segment(document))
     problems = list(document.problems)

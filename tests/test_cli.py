@@ -115,6 +115,22 @@ def test_exit_codes(tmp_path):
     assert runner.invoke(app, ["tag", "-", "--model", str(tmp_path)], input="x\n").exit_code == 1
 
 
+def test_a_run_with_a_damaged_model_stops_before_any_document_is_finished(batch, tmp_path):
+    # the model is loaded to check it while the workers start; a file that is not a model
+    # stops the run with the reason, and no document is written with it
+    folder, _, _ = batch
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "labels.json").write_text("{}")
+    (model / "model.skops").write_bytes(b"not a zip archive")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--workers", "1", "--model", str(model)])
+    assert result.exit_code == 1
+    assert "cannot load" in result.output and "model.skops" in result.output
+    assert not (out / "passages.csv").exists()
+    assert not list(out.glob(".shards/*.json"))
+
+
 def test_evaluate_json_and_explain(tmp_path):
     data = tmp_path / "gold.jsonl"
     rows = [
