@@ -261,10 +261,10 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
     # time on every completion.
     in_flight = max(2, settings.workers * 3)
 
-    def schedule(function: Callable, args: tuple, key: tuple, timeout: float | None = timeout) -> None:
+    def schedule(function: Callable, args: tuple, key: tuple, limit: float | None = timeout) -> None:
         # the page ranges and the last step of a large document go to the front of the queue,
         # so that it completes and its memory is freed
-        queue.appendleft((function, args, key, timeout))
+        queue.appendleft((function, args, key, limit))
 
     def fill() -> None:
         while queue and len(pending) < in_flight:
