@@ -61,6 +61,7 @@ class Jobs(Protocol):
     def finish(self, path: str, sha256: str, batches: list) -> dict[str, Any]: ...
     def rest(self, path: str, sha256: str, batch: Any) -> dict[str, Any]: ...
     def ranges(self, n_pages: int) -> list[tuple[int, int]]: ...
+    def warm_up(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,16 @@ def _describe_failure(
 
 
 def limit_memory(max_bytes: int | None) -> None:
-    """Worker initializer: cap the address space, so a decompression bomb fails in its worker."""
+    """Cap the address space, so a decompression bomb fails in its worker."""
     if max_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+def _start_worker(max_bytes: int | None, jobs: Jobs) -> None:
+    """Worker initializer: the memory limit, then the stages loaded (spaCy, the model), so that
+    a document's time limit is spent on the document, not on the worker's start-up."""
+    limit_memory(max_bytes)
+    jobs.warm_up()
 
 
 def collect_inputs(arguments: Iterable[str]) -> tuple[list[InputFile], list[Problem]]:
@@ -243,8 +251,8 @@ def _run_pool(work: list[InputFile], jobs: Jobs, settings: BatchSettings, store:
 
     pool = ProcessPool(
         max_workers=settings.workers,
-        initializer=limit_memory,
-        initargs=(settings.max_memory_per_file,),
+        initializer=_start_worker,
+        initargs=(settings.max_memory_per_file, jobs),
         # spawn, not fork: the parent may hold threads (progress bar) and locks
         context=get_context("spawn"),
     )

@@ -90,6 +90,10 @@ class DocumentJobs:
         rest = read_pages(path, first=self.range_pages)
         return tag_document(assemble(path, sha256, [batch, rest]), self.model_dir, started)
 
+    def warm_up(self) -> None:
+        """Build the spaCy pipeline with the model, once per worker, before its first task."""
+        cached_nlp(self.model_dir)
+
     def ranges(self, n_pages: int) -> list[tuple[int, int]]:
         """The page ranges after the first, as (first, last) with the last excluded."""
         return [(first, min(first + self.range_pages, n_pages)) for first in range(self.range_pages, n_pages, self.range_pages)]
