@@ -95,7 +95,7 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
         re.IGNORECASE,
     )
     cardinal = _alternation(data["cardinal_words"])
-    big = "".join(f"(?<={word})" if i == 0 else f"|(?<={word})" for i, word in enumerate(("hundred", "thousand", "million", "billion")))
+    big = "|".join(f"(?<={word})" for word in ("hundred", "thousand", "million", "billion", "trillion", "lakh", "crore"))
     # "three hundred and fifty", "twenty-two", "two thousand five hundred": "and" only after a
     # hundred or thousand, so "two and three" stays two numbers
     spelled = rf"(?:(?:a|one)\s+)?(?:{cardinal})(?:(?:\s*-\s*|\s+)(?:{cardinal})|(?:{big})\s+and\s+(?:{cardinal}))*"
@@ -233,17 +233,27 @@ class FigureFinder:
 
     def words_value(self, match: re.Match[str]) -> float | None:
         """The value of a `Vocabulary.number_words` match, scale and "and a half" applied."""
-        value = spelled_value(match["words"], self.number_words)
+        scale_word = (match["scale"] or "").lower()
+        words = match["words"]
+        dozens = 0.0
+        if self.scales.get(scale_word) == 12 and re.search(r"\sand\s", words):
+            # "three hundred and two dozen": the dozen counts only the number it follows
+            words, _, last = words.rpartition(" and ")
+            dozens = spelled_value(last, self.number_words, self.scales) or 0.0
+            scale_word = ""
+        value = spelled_value(words, self.number_words, self.scales)
         if value is None:
             return None
+        if dozens:
+            return value + dozens * 12
         part = {"half": 0.5, "quarter": 0.25}.get((match["part"] or "").lower(), 0.0)
         last = match["words"].lower().split()[-1]
         if part and last in self.scales:
             # "one million and a half", "one billion and a half million"
             return value + part * self.scales[(match["scale"] or last).lower()]
         value += part  # "five and a half (million)"
-        if match["scale"]:
-            value *= self.scales[match["scale"].lower()]
+        if scale_word:
+            value *= self.scales[scale_word]
         return value
 
     # -- finding -------------------------------------------------------------------------
@@ -415,6 +425,8 @@ class FigureFinder:
             end = match.end() + suffix.end()
         elif word in self.units:
             kind, unit, end = "measure", self.units[word], match.end() + suffix.end()  # "two metres"
+        elif word in self.suffix_currency:
+            kind, unit, end = "money", self.suffix_currency[word], match.end() + suffix.end()
         # the next words, footnote markers dropped ("returnees12")
         following = [w.rstrip("0123456789").lower() for w in re.findall(r"[A-Za-z][\w-]*", after_text[:60])[:3]]
         next_word = following[0] if following else ""
@@ -553,16 +565,31 @@ def share_range_counted(figures: list[Figure]) -> list[Figure]:
     return result
 
 
-def spelled_value(words: str, set_phrases: dict[str, float]) -> float | None:
+def spelled_value(
+    words: str, set_phrases: dict[str, float], scales: dict[str, float] | None = None
+) -> float | None:
     """The value of a number in words: a set phrase ("half a million", "a dozen") or a
-    spelled-out cardinal read by text2num ("three hundred and fifty" -> 350)."""
+    spelled-out cardinal read by text2num ("three hundred and fifty" -> 350). A scale word
+    text2num does not know ("trillion", "lakh", "crore", given in `scales`) splits the words
+    into what it multiplies and what it adds: "three lakh crore" -> 3e12."""
     words = re.sub(r"\s*-\s*", "-", " ".join(words.lower().split()))  # "fifty - two"
     if words in set_phrases:
         return set_phrases[words]
     try:
         return float(text2num(re.sub(r"^a\s+", "one ", words), "en"))
     except ValueError:
+        pass
+    present = [word for word in words.split() if word in (scales or {}) and scales[word] >= 1e5]
+    if not present:
         return None
+    word = max(present, key=lambda w: scales[w])
+    left, right = re.split(rf"\b{word}\b", words, maxsplit=1)
+    left, right = left.strip(), re.sub(r"^and\s+", "", right.strip())
+    multiplied = 1.0 if left in {"", "a", "one"} else spelled_value(left, set_phrases, scales)
+    added = spelled_value(right, set_phrases, scales) if right else 0.0
+    if multiplied is None or added is None:
+        return None
+    return multiplied * scales[word] + added
 
 
 def parse_number(text: str, vocabulary_path: str = str(FIGURES_VOCABULARY)) -> float | None:
