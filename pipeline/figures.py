@@ -169,6 +169,10 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
             r"|\b[A-Z]+/\d+(?:/[\w.]+)+"
             r"|\(cid:\d+\)"  # glyph codes of a font without a text map
             r"|\b\d{1,4}\s?\(\d{1,4}(?:[-–]\d{1,4})?\)\s?[,:]\s?\d+(?:\s?[-–]\s?\d+)?"  # "49(5), 1216-1233": volume, issue, pages
+            r"|(?<=,\s)(?:19|20)\d\d[a-z]?\s?:\s?\d+(?:\s?[-–]\s?\d+)?(?=\s?[);,])"  # "(Stats SA, 2017: 26)"
+            r"|\b(?:19|20)\d\d[a-z]:\s?\d+(?:\s?[-–]\s?\d+)?"  # "(Stats SA, 2016b:166-7)"
+            r"|\b\d{1,4}\s?:\s?\d{1,4}(?:\s?:\s?\d{1,4})?\s?[-–]\s?\d{1,4}(?=\s?[).;,]|\s*$)"  # "Studies, 7: 28-38)"
+            r"|\b\d{1,4}\s?\|\s?P\s?a\s?g\s?e\b"  # a page footer the layout left in: "123 | P a g e"
             r"|\b(?:https?://|www\.)\S+"  # numbers inside a web address
             r"|\b\d+:\d+\b",  # ratios and times: "1:3286", "10:30"
             re.IGNORECASE,
@@ -176,7 +180,7 @@ def load_vocabulary(path: str = str(FIGURES_VOCABULARY)) -> Vocabulary:
         # cheap tests run before the costly expressions above: most passages hold no
         # identifier and no number in words
         maybe_identifier=re.compile(
-            rf"\d[-/:]\d|[+/]\d|\d\s?\(\d|cid:|https?:|www\.|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
+            rf"\d[-/:]\d|\d[a-z]?\s?:\s?\d|\d\s?\|\s?P|[+/]\d|\d\s?\(\d|cid:|https?:|www\.|\b(?:{_alternation(w.rstrip('.') for w in data['identifier_words'])})",
             re.IGNORECASE,
         ),
         word_triggers=frozenset(
@@ -345,6 +349,11 @@ class FigureFinder:
             end = match.end() - len("-strong")
         if self._not_a_figure(text, start, match, kind, scale_word, currency):
             return None
+        if start == match.start() and re.search(r"(?:^|[\s(\[“\"=])[-−]$", before) and not re.search(
+            r"\d[\d,.%]*\s*[-−]$", before
+        ):
+            # "scores from -2 to 1", "growth of −0.5 per cent": a sign, not a hyphen or a range
+            start, value = start - 1, -value
         return Candidate(start, end, value, kind, unit)
 
     def _unit_context(self, after_text: str) -> bool:
@@ -385,6 +394,12 @@ class FigureFinder:
             return True  # "4 December 2015"
         if plain and re.search(r"[+]\s?$", before):
             return True  # phone numbers
+        if plain and re.fullmatch(r"\d\d", digits) and re.search(r"(?:19|20)\d\d\s?[-–/]\s?$", before):
+            return True  # "2017-18", "2021–22": a fiscal or survey year
+        if plain and re.fullmatch(_SMALL, digits) and _BARE_NUMBER_RUN.search(before[-24:] + "\0" + after_text[:24]):
+            return True  # "0 1 2 3", "20 6 1 0": a table row or chart scale, no figure a sentence gives
+        if plain and re.fullmatch(r"\d{1,3}", digits) and not before.strip("\0 ") and _MARKER_OPENING.match(after_text):
+            return True  # "49 Since 2020, …": the marker of a footnote read as a passage of its own
         if plain and _AGE_GROUP_NAME.search(before):
             return True  # "under-5 mortality": the name of an age group
         if plain and re.search(r"\b[A-Z]{2,6}\s?$", before) and re.match(r"^\s?:", after_text):
@@ -548,6 +563,20 @@ class FigureFinder:
         before = [year for position, year in years if position < candidate.start]
         return before[-1] if before else years[0][1]
 
+
+# a small bare number with small bare numbers on either side, or two on one side ("\0" marks
+# the figure): "0 1 2 3", "3.4 3.3 2.9", "SDGs 1, 2, 5 and 6"; "1,200, 3,400" are not small
+_SMALL = r"\d{1,3}(?:\.\d+)?,?"
+_BARE_NUMBER_RUN = re.compile(
+    rf"(?:^|\s){_SMALL}\s+\0\s+{_SMALL}(?:\s|$)"
+    rf"|(?:^|\s){_SMALL}\s+{_SMALL}\s+\0"
+    rf"|\0\s+{_SMALL}\s+{_SMALL}(?:\s|$)"
+)
+# a footnote's text opens on its number and then a sentence: "49 Since 2020", "51 See the"
+_MARKER_OPENING = re.compile(
+    r"^\s(?:The|A|An|This|These|Those|See|Since|For|In|On|At|As|It|Its|There|Ibid|Available|Source|"
+    r"According|Based|Note|Also|We|Our|Data|Figures|Deployed|Very|Good|Poor)\b"
+)
 
 # "under-5", "under-five", "over-65s": a number glued to "under-" names an age group
 _AGE_GROUP_NAME = re.compile(r"\b(?:under|over)-$", re.IGNORECASE)

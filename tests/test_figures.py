@@ -37,6 +37,10 @@ def figures(nlp, text):
         ("Inflows reached 2 lakh crore rupees.", [(2000000000000, "money", "INR", None)]),
         ("Some five lakh migrants returned.", [(500000, "count", None, "approximately")]),
         ("We sent 1,200 tonnes of food.", [(1200, "measure", "t", None)]),
+        ("Scores run from -2 to 1.", [(-2, "count", None, "range_from"), (1, "count", None, "range_to")]),
+        ("Growth was −0.5 per cent.", [(-0.5, "percent", None, None)]),
+        ("Arrivals were 1,200, 3,400 and 5,600 people.", [(1200, "count", None, None), (3400, "count", None, None), (5600, "count", None, None)]),
+        ("12 Member States joined.", [(12, "count", None, None)]),
         ("Crops covered 350 hectares.", [(350, "measure", "ha", None)]),
         (
             "Between 3,000 and 4,000 households fled.",
@@ -75,6 +79,16 @@ def test_values_kinds_units_and_qualifiers(rules_nlp, text, expected):
         "The under-five mortality rate and the under-5 mortality ratio both fell.",
         "Work on phase two of the road began.",
         "The pharmacist to patient ratio of 1:3286 was not met.",
+        "Poverty fell (Stats SA, 2017b:56) and later (Department of Transport, 2017: 26).",
+        "Muntingh, L. 2011. Prison sex. South African Journal of Criminal Justice, 24: 1–18.",
+        "Qualitative perceptions of headship, Social Dynamics, 42: 1: 175–195.",
+        "Guidance for Addressing Gender in Evaluations 122 | P a g e",
+        "After the MOPAN 2017-18 assessment, a review followed in 2021–22.",
+        "Ratings by frequency 0 1 2 3 Absent Poor Moderate Good",
+        "20 6 1 0 Djibouti Ethiopia Somalia Sudan",
+        "Investment is aligned with SDGs 1, 2, 6, 7 and 11.",
+        "49 Since 2020, this function has evolved.",
+        "Conclusion 4 is linked to Dimension 3.",
     ],
 )
 def test_not_figures(rules_nlp, text):
