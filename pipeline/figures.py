@@ -398,6 +398,10 @@ class FigureFinder:
             return True  # "2017-18", "2021–22": a fiscal or survey year
         if plain and re.fullmatch(_SMALL, digits) and _BARE_NUMBER_RUN.search(before[-24:] + "\0" + after_text[:24]):
             return True  # "0 1 2 3", "20 6 1 0": a table row or chart scale, no figure a sentence gives
+        if kind == "percent" and _PERCENT_RUN.search(before[-24:] + "\0" + after_text[:24]):
+            return True  # "100% 90% 80% …": the axis of a chart
+        if plain and not before.strip("\0 \n") and re.fullmatch(r"[.:)]?\s*", after_text):
+            return True  # a number that is the whole passage: a section or page number
         if plain and re.fullmatch(r"\d{1,3}", digits) and not before.strip("\0 ") and _MARKER_OPENING.match(after_text):
             return True  # "49 Since 2020, …": the marker of a footnote read as a passage of its own
         if plain and _AGE_GROUP_NAME.search(before):
@@ -571,6 +575,9 @@ _BARE_NUMBER_RUN = re.compile(
     rf"(?:^|\s){_SMALL}\s+\0\s+{_SMALL}(?:\s|$)"
     rf"|(?:^|\s){_SMALL}\s+{_SMALL}\s+\0"
     rf"|\0\s+{_SMALL}\s+{_SMALL}(?:\s|$)"
+)
+_PERCENT_RUN = re.compile(
+    r"\d{1,3}%\s+\0%\s+\d{1,3}%|\d{1,3}%\s+\d{1,3}%\s+\0%|\0%\s+\d{1,3}%\s+\d{1,3}%"
 )
 # a footnote's text opens on its number and then a sentence: "49 Since 2020", "51 See the"
 _MARKER_OPENING = re.compile(

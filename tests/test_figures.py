@@ -89,6 +89,8 @@ def test_values_kinds_units_and_qualifiers(rules_nlp, text, expected):
         "Investment is aligned with SDGs 1, 2, 6, 7 and 11.",
         "49 Since 2020, this function has evolved.",
         "Conclusion 4 is linked to Dimension 3.",
+        "100% 90% 80% 70% 60% Skilled Motivated Committed",
+        "2.5.",
     ],
 )
 def test_not_figures(rules_nlp, text):
