@@ -43,6 +43,7 @@ def load_layout_settings(path: str = str(LAYOUT_SETTINGS)) -> dict:
     """The layout thresholds and word lists, with their regular expressions compiled."""
     settings = json.loads(Path(path).read_text(encoding="utf-8"))
     settings["page_number_res"] = [re.compile(p, re.IGNORECASE) for p in settings["page_number_patterns"]]
+    settings["page_footer_tail_re"] = re.compile(settings["page_footer_tail_pattern"], re.IGNORECASE)
     settings["toc_entry_re"] = re.compile(settings["toc_entry_pattern"], re.IGNORECASE)
     settings["heading_res"] = [re.compile(p) for p in settings["heading_patterns"]]
     settings["list_item_re"] = re.compile(settings["list_item_pattern"])
@@ -407,16 +408,44 @@ def running_keys(pages_rows: list[tuple[float, list[Row]]], settings: dict) -> s
 
 def drop_running(rows: list[Row], height: float, keys: set[str], settings: dict) -> list[Row]:
     band = height * settings["band_ratio"]
+
+    def in_band(row: Row) -> bool:
+        return row.bottom <= band or row.top >= height - band
+
+    def running(text: str) -> bool:
+        return _row_key(text) in keys or is_page_number(text, settings)
+
+    dropped = {index for index, row in enumerate(rows) if in_band(row) and running(row.text)}
+    for index in range(len(rows) - 1):
+        # a running line the layout broke in two: "121 | P a" over "g e"
+        first, second = rows[index], rows[index + 1]
+        if dropped.isdisjoint((index, index + 1)) and in_band(first) and in_band(second) and running(
+            f"{first.text} {second.text}"
+        ):
+            dropped.update((index, index + 1))
     kept = []
-    for row in rows:
-        in_band = row.bottom <= band or row.top >= height - band
-        if in_band and (_row_key(row.text) in keys or is_page_number(row.text, settings)):
+    for index, row in enumerate(rows):
+        if index in dropped:
             continue
+        if in_band(row):
+            row = _without_page_footer(row, settings)
         kept.append(row)
     return kept
 
 
+def _without_page_footer(row: Row, settings: dict) -> Row:
+    # "Guidance for Addressing Gender 122 | P a g e": a footer that shares its line with text
+    for cut in range(len(row.words) - 1, 0, -1):
+        tail = " ".join(word.text for word in row.words[cut:])
+        if settings["page_footer_tail_re"].fullmatch(tail):
+            return Row(row.words[:cut], markers=row.markers, kind=row.kind)
+    return row
+
+
 # -- footnotes and markers ----------------------------------------------------------------------
+
+
+_FOOTNOTE_OPENING = re.compile(r"^\s*([\d\u00b9\u00b2\u00b3\u2070-\u2079]{1,3})\s*(.*)$")
 
 
 def split_footnotes(rows: list[Row], body_size: float, height: float, settings: dict) -> tuple[list[Row], dict[str, str]]:
@@ -430,11 +459,12 @@ def split_footnotes(rows: list[Row], body_size: float, height: float, settings: 
         else:
             break
     notes: dict[str, str] = {}
+    body_rows: list[Row] = []
     current = None
     # footnotes may be set in columns too: read them column by column
     note_rows = [row for region in reading_order(rows[start:], settings) for row in region] if start < len(rows) else []
     for row in note_rows:
-        match = re.match(r"^\s*([\d\u00b9\u00b2\u00b3\u2070-\u2079]{1,3})\s*(.*)$", row.text)
+        match = _FOOTNOTE_OPENING.match(row.text)
         if match and current is not None and current.isdigit():
             # a wrapped line that opens with a number ("95 per cent …") continues the note
             # unless the number is the next marker
@@ -446,9 +476,11 @@ def split_footnotes(rows: list[Row], body_size: float, height: float, settings: 
             notes[current] = match.group(2)
         elif current:
             notes[current] = join_lines(notes[current], row.text, set())
+        else:
+            body_rows.append(row)  # small print above the first note: a table or form set small
     if not notes:
         return rows, {}
-    return rows[:start], notes
+    return rows[:start] + body_rows, notes
 
 
 def take_markers(row: Row, body_size: float, settings: dict) -> None:

@@ -4,8 +4,9 @@ A page is a list of elements: `("heading", text)`, `("para", text)`, `("para", t
 (a paragraph citing a footnote with a raised marker), `("columns", [texts], n)`, `("table", rows)`
 `("contents", [(title, page)])` (table-of-contents lines with dot leaders; a "\n" in a title
 wraps it) and
-`("footnote", marker, text)`. Every page gets a running header and a footer
-with its page number, in the style the test asks for.
+`("footnote", marker, text)` and `("small", text)` (small print low on the page, above the
+footnotes). Every page gets a running header and a footer with its page number, in the style the
+test asks for.
 """
 
 from __future__ import annotations
@@ -38,6 +39,20 @@ class ReportPDF(FPDF):
         self.set_font("Helvetica", size=8)
         self.set_xy(56, self.h - 34)
         number = self.page_no()
+        if self.footer_style.startswith("page-bar"):
+            # "12 | P a g e" at the right in the body's size, as some evaluation reports set it:
+            # broken over two lines by a narrow text box, or sharing its line with a note
+            self.set_font("Helvetica", size=10.5)
+            if self.footer_style == "page-bar-broken":
+                self.cell(0, 10, f"{number} | P a", align="R")
+                self.set_xy(56, self.h - 24)
+                self.cell(0, 10, "g e", align="R")
+                return
+            if self.footer_style == "page-bar-shared":
+                self.cell(0, 10, "Guidance for Addressing Gender in Evaluations")
+                self.set_xy(56, self.h - 34)
+            self.cell(0, 10, f"{number} | P a g e", align="R")
+            return
         text = {
             "bare": f"{number}",
             "of": f"Page {number} of {{nb}}",
@@ -125,6 +140,11 @@ def draw_report(
                     pdf.cell(text_width, body_size * 1.6, f"{title} {leaders} {page}")
                     pdf.ln(body_size * 1.6)
                 pdf.ln(body_size)
+            elif kind == "small":
+                # small print low on the page (a form, a table set small), above any footnotes
+                pdf.set_font("Helvetica", size=7.5)
+                pdf.set_xy(56, pdf.h * 0.7)
+                pdf.multi_cell(text_width, 9, element[1])
             elif kind == "footnote":
                 footnotes.append((element[1], element[2]))
         if footnotes:

@@ -119,6 +119,38 @@ def test_footnotes_are_kept_apart_and_attached(tmp_path):
     assert all("excluding deportations" not in p.text for p in passages)
 
 
+@pytest.mark.parametrize("footer", ["page-bar", "page-bar-broken"])
+def test_a_page_number_footer_is_dropped_where_it_does_not_run(tmp_path, footer):
+    # on one page (or on a few annex pages) the footer is no running line: its form tells,
+    # even when a narrow text box broke it over two lines ("7 | P a" over "g e")
+    pages = [[("para", P[0]), ("para", P[1])]]
+    passages = list(segment(extract(draw_report(tmp_path / "one.pdf", pages, header="", footer=footer))))
+    assert [fold(p.text) for p in passages] == [fold(P[0]), fold(P[1])]
+
+
+def test_a_page_footer_sharing_its_line_loses_only_its_number(tmp_path):
+    pages = [[("para", P[0]), ("para", P[1])], [("para", P[2])], [("para", P[3])]]
+    passages = list(segment(extract(draw_report(tmp_path / "shared.pdf", pages, footer="page-bar-shared"))))
+    texts = [fold(p.text) for p in passages]
+    assert not any("P a g e" in text for text in texts)
+    assert texts.count("Guidance for Addressing Gender in Evaluations") == 3
+
+
+def test_small_print_above_a_footnote_stays_in_the_text(tmp_path):
+    # a form or table set small low on the page used to be read as part of the footnotes and
+    # dropped, because it came before the first numbered note
+    form = "Strongly agree Agree Somewhat agree Disagree. How useful was the training you received?"
+    pages = [
+        [("para", P[0], "1"), ("small", form), ("footnote", "1", "Assisted voluntary returns only.")],
+        [("para", P[1])],
+    ]
+    document = extract(draw_report(tmp_path / "form.pdf", pages))
+    passages = list(segment(document))
+    assert any("How useful was the training" in p.text for p in passages)
+    assert document.pages[0].footnotes == {"1": "Assisted voluntary returns only."}
+    assert passages[0].footnotes == ("1. Assisted voluntary returns only.",)
+
+
 def test_assembling_leaves_the_pages_as_read(tmp_path):
     # later steps change the rows of the reading order (footnote markers are taken out of
     # them), so reading order hands out new rows: the pages as read stay as they were
