@@ -568,6 +568,13 @@ class FigureFinder:
         return before[-1] if before else years[0][1]
 
 
+# what joins two figures of one thing: "5,020 arrivals in 2017 and 7,480 in 2018", "15 centres,
+# exceeding its target of 12", "82 reports out of 90", "161 requests, double the 81 in 2023"
+_SAME_THING_LINK = re.compile(
+    r"[^.;]*\b(?:and|compared (?:to|with)|against|versus|vs\.|target of|out of|double|twice|"
+    r"up from|down from|from|to)\s+(?:(?:the|a|an|just|only|some|its|their)\s+)*"
+)
+
 # a small bare number with small bare numbers on either side, or two on one side ("\0" marks
 # the figure): "0 1 2 3", "3.4 3.3 2.9", "SDGs 1, 2, 5 and 6"; "1,200, 3,400" are not small
 _SMALL = r"\d{1,3}(?:\.\d+)?,?"
@@ -1073,7 +1080,7 @@ class FigureExtractor:
             elif counted is None and candidate.kind == "count" and figures and figures[-1].counted:
                 last = figures[-1]
                 if last.kind == "count" and last.sentence == sentence.strip() and re.fullmatch(
-                    r"[^.;]*\band\s*", text[last.end : candidate.start]
+                    _SAME_THING_LINK, text[last.end : candidate.start]
                 ):
                     counted = last.counted  # "5,020 arrivals in 2017 and 7,480 in 2018"
             if text.startswith("-strong", candidate.end):

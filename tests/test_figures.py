@@ -132,6 +132,20 @@ def test_counted_reads_the_of_complement(parser_nlp):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "The project rented a total of 15 shelters, thereby exceeding its target of 12.",
+        "It assisted 15,161 beneficiaries, compared with the original target of 12,800.",
+        "In all, 82 reports out of 90 were rated positively.",
+        "The desk answered 161 requests in 2024, double the 81 in 2023.",
+    ],
+)
+def test_a_bare_number_compared_with_a_figure_counts_the_same(parser_nlp, text):
+    first, second = parser_nlp(text)._.migtag_figures
+    assert first.counted and second.counted == first.counted
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("1,234.5", 1234.5),
