@@ -136,7 +136,7 @@ def test_counted_reads_the_of_complement(parser_nlp):
     [
         "The project rented a total of 15 shelters, thereby exceeding its target of 12.",
         "It assisted 15,161 beneficiaries, compared with the original target of 12,800.",
-        "In all, 82 reports out of 90 were rated positively.",
+        "The evaluators rated 82 reports out of 90 as satisfactory.",
         "The desk answered 161 requests in 2024, double the 81 in 2023.",
     ],
 )
