@@ -379,7 +379,9 @@ def drop_contents(rows: list[Row], settings: dict) -> list[Row]:
 
 
 def is_page_number(text: str, settings: dict) -> bool:
-    return any(pattern.match(text) for pattern in settings["page_number_res"])
+    return any(pattern.match(text) for pattern in settings["page_number_res"]) or bool(
+        settings["page_footer_tail_re"].fullmatch(text.strip())
+    )
 
 
 def running_keys(pages_rows: list[tuple[float, list[Row]]], settings: dict) -> set[str]:

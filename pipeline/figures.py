@@ -400,9 +400,12 @@ class FigureFinder:
             return True  # "0 1 2 3", "20 6 1 0": a table row or chart scale, no figure a sentence gives
         if kind == "percent" and _PERCENT_RUN.search(before[-24:] + "\0" + after_text[:24]):
             return True  # "100% 90% 80% …": the axis of a chart
-        if plain and not before.strip("\0 \n") and re.fullmatch(r"[.:)]?\s*", after_text):
+        # nothing before the number in the passage (a window that does not reach the start
+        # begins with the NUL, which is no white space)
+        opens_passage = not before.strip()
+        if plain and opens_passage and re.fullmatch(r"[.:)]?\s*", after_text):
             return True  # a number that is the whole passage: a section or page number
-        if plain and re.fullmatch(r"\d{1,3}", digits) and not before.strip("\0 ") and _MARKER_OPENING.match(after_text):
+        if plain and opens_passage and re.fullmatch(r"\d{1,3}", digits) and _MARKER_OPENING.match(after_text):
             return True  # "49 Since 2020, …": the marker of a footnote read as a passage of its own
         if plain and _AGE_GROUP_NAME.search(before):
             return True  # "under-5 mortality": the name of an age group
